@@ -1,7 +1,7 @@
 // Compiles src/ to CommonJS in dist/ and copies the editor files (.html, icons, locales) beside the
 // compiled nodes, where Node-RED's loader looks for them.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -17,6 +17,26 @@ const distNodes = join(root, 'dist/nodes');
 for (const entry of readdirSync(srcNodes)) {
   if (entry.endsWith('.html')) cpSync(join(srcNodes, entry), join(distNodes, entry));
 }
-for (const dir of ['icons', 'locales']) {
-  if (existsSync(join(srcNodes, dir))) cpSync(join(srcNodes, dir), join(distNodes, dir), { recursive: true });
+if (existsSync(join(srcNodes, 'icons'))) {
+  cpSync(join(srcNodes, 'icons'), join(distNodes, 'icons'), { recursive: true });
+}
+
+// Node-RED gives each node file its own message catalog (locales/<lang>/<basename>.json), so keys
+// every node uses (status, errors) live once in _shared.json and are merged into each catalog here.
+const srcLocales = join(srcNodes, 'locales');
+if (existsSync(srcLocales)) {
+  cpSync(srcLocales, join(distNodes, 'locales'), {
+    recursive: true,
+    filter: (from) => !from.endsWith('_shared.json'),
+  });
+  for (const lang of readdirSync(srcLocales)) {
+    const sharedFile = join(srcLocales, lang, '_shared.json');
+    if (!existsSync(sharedFile)) continue;
+    const shared = JSON.parse(readFileSync(sharedFile, 'utf8'));
+    for (const file of readdirSync(join(srcLocales, lang))) {
+      if (!file.endsWith('.json') || file === '_shared.json') continue;
+      const own = JSON.parse(readFileSync(join(srcLocales, lang, file), 'utf8'));
+      writeFileSync(join(distNodes, 'locales', lang, file), JSON.stringify({ ...shared, ...own }, null, 2));
+    }
+  }
 }

@@ -1,0 +1,325 @@
+// One scheduler per TNL account: every submit and every poll of every node of that account goes
+// through it, so the account's rate limits hold however many flows run at once.
+import { TnlError } from '../tnl/errors';
+import { backoffDelay } from './backoff';
+import { isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';
+
+export interface SchedulerOptions {
+  /** Minimum spacing between two submits of the account; default 3000 (TNL: 1 request per 3 s). */
+  submitIntervalMs?: number;
+  /** Minimum spacing between two polls of the same job; default 2000. */
+  pollIntervalMs?: number;
+  /** Account-wide cap on polls, spread evenly over each second; default 5. */
+  maxPollsPerSecond?: number;
+  /** Retries per call for transient failures; default 6. */
+  maxRetries?: number;
+  /** First backoff delay, doubled per retry with jitter; default 500. */
+  backoffBaseMs?: number;
+  /** Cap on one backoff delay; default 30000. */
+  backoffMaxMs?: number;
+}
+
+export interface SchedulerStats {
+  /** Submit calls started, retries included. */
+  submits: number;
+  /** Poll calls started, retries included. */
+  polls: number;
+  /** Calls started again after a transient failure. */
+  retries: number;
+  /** 429 answers received, each of which paused its lane. */
+  throttled: number;
+}
+
+export interface SubmitOptions {
+  signal?: AbortSignal;
+}
+
+export interface PollOptions {
+  signal?: AbortSignal;
+  /** The job polled: the same job is not polled more often than pollIntervalMs. */
+  jobKey?: string;
+}
+
+type Call = (signal: AbortSignal) => Promise<unknown>;
+
+interface Lane {
+  readonly kind: 'submit' | 'poll';
+  readonly spacingMs: number;
+  readonly queue: Task[];
+  readonly running: Set<Task>;
+  nextStartAt: number;
+  /** Set by a 429: the whole account waits, not only the call that was refused. */
+  pausedUntil: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface Task {
+  readonly lane: Lane;
+  readonly call: Call;
+  readonly jobKey: string | undefined;
+  readonly controller: AbortController;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+  detach: () => void;
+  state: 'queued' | 'running' | 'settled';
+  failures: number;
+  notBefore: number;
+}
+
+const DEFAULTS = {
+  submitIntervalMs: 3000,
+  pollIntervalMs: 2000,
+  maxPollsPerSecond: 5,
+  maxRetries: 6,
+  backoffBaseMs: 500,
+  backoffMaxMs: 30000,
+} satisfies Required<SchedulerOptions>;
+
+function option(options: SchedulerOptions, name: keyof SchedulerOptions): number {
+  const value = options[name] ?? DEFAULTS[name];
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new TnlError({
+      code: 'INVALID_CONFIG',
+      message: `${name} must be a number >= 0`,
+      sent: false,
+    });
+  }
+  return value;
+}
+
+function aborted(message: string, sent: boolean): TnlError {
+  return new TnlError({ code: 'ABORTED', message, sent });
+}
+
+const now = (): number => performance.now();
+
+export class RequestScheduler {
+  private readonly pollIntervalMs: number;
+  private readonly maxRetries: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly submitLane: Lane;
+  private readonly pollLane: Lane;
+  /** When each job was last polled; entries older than pollIntervalMs constrain nothing and go. */
+  private readonly lastPollAt = new Map<string, number>();
+  private readonly counters: SchedulerStats = { submits: 0, polls: 0, retries: 0, throttled: 0 };
+  private closed = false;
+
+  constructor(options: SchedulerOptions = {}) {
+    const submitIntervalMs = option(options, 'submitIntervalMs');
+    const maxPollsPerSecond = option(options, 'maxPollsPerSecond');
+    this.pollIntervalMs = option(options, 'pollIntervalMs');
+    this.maxRetries = Math.floor(option(options, 'maxRetries'));
+    this.backoffBaseMs = option(options, 'backoffBaseMs');
+    this.backoffMaxMs = option(options, 'backoffMaxMs');
+    this.submitLane = RequestScheduler.lane('submit', submitIntervalMs);
+    // Even spacing rather than a burst window: TNL-style servers count in sliding windows.
+    const pollSpacing =
+      maxPollsPerSecond > 0 && Number.isFinite(maxPollsPerSecond) ? 1000 / maxPollsPerSecond : 0;
+    this.pollLane = RequestScheduler.lane('poll', pollSpacing);
+  }
+
+  private static lane(kind: Lane['kind'], spacingMs: number): Lane {
+    return {
+      kind,
+      spacingMs,
+      queue: [],
+      running: new Set(),
+      nextStartAt: -Infinity,
+      pausedUntil: -Infinity,
+      timer: undefined,
+    };
+  }
+
+  get stats(): SchedulerStats {
+    return { ...this.counters };
+  }
+
+  get pending(): number {
+    const { submitLane: s, pollLane: p } = this;
+    return s.queue.length + s.running.size + p.queue.length + p.running.size;
+  }
+
+  /** Runs a submit (imagine/button/...) when the account's submit slot is free. */
+  submit<T>(call: (signal: AbortSignal) => Promise<T>, opts: SubmitOptions = {}): Promise<T> {
+    return this.enqueue(this.submitLane, call, opts.signal, undefined);
+  }
+
+  /** Runs one poll when the account's poll budget allows; FIFO across all jobs, so polls are shared fairly. */
+  poll<T>(call: (signal: AbortSignal) => Promise<T>, opts: PollOptions = {}): Promise<T> {
+    return this.enqueue(this.pollLane, call, opts.signal, opts.jobKey);
+  }
+
+  /** Rejects everything queued or running with ABORTED and clears all timers; later calls are refused. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const lane of [this.submitLane, this.pollLane]) {
+      this.clearTimer(lane);
+      for (const task of [...lane.queue]) this.abortTask(task, 'The request scheduler was closed');
+      for (const task of [...lane.running]) this.abortTask(task, 'The request scheduler was closed');
+    }
+    this.lastPollAt.clear();
+  }
+
+  private enqueue<T>(
+    lane: Lane,
+    call: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal | undefined,
+    jobKey: string | undefined,
+  ): Promise<T> {
+    if (this.closed) return Promise.reject(aborted('The request scheduler was closed', false));
+    if (signal?.aborted) return Promise.reject(aborted('Cancelled before the request was sent', false));
+    return new Promise<T>((resolve, reject) => {
+      const task: Task = {
+        lane,
+        call,
+        jobKey,
+        controller: new AbortController(),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        detach: () => undefined,
+        state: 'queued',
+        failures: 0,
+        notBefore: -Infinity,
+      };
+      if (signal) {
+        const onAbort = (): void => this.abortTask(task, 'Cancelled');
+        signal.addEventListener('abort', onAbort, { once: true });
+        task.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      lane.queue.push(task);
+      this.pump(lane);
+    });
+  }
+
+  /** Settles at once, even while the call runs: the call gets the abort through its signal. */
+  private abortTask(task: Task, message: string): void {
+    if (task.state === 'settled') return;
+    const sent = task.state === 'running';
+    task.controller.abort();
+    this.settle(task, { error: aborted(message, sent) });
+    this.pump(task.lane);
+  }
+
+  private settle(task: Task, outcome: { value: unknown } | { error: unknown }): void {
+    if (task.state === 'settled') return;
+    const { lane } = task;
+    if (task.state === 'queued') {
+      const index = lane.queue.indexOf(task);
+      if (index >= 0) lane.queue.splice(index, 1);
+    }
+    lane.running.delete(task);
+    task.state = 'settled';
+    task.detach();
+    if ('error' in outcome) task.reject(outcome.error);
+    else task.resolve(outcome.value);
+  }
+
+  private start(task: Task, at: number): void {
+    const { lane } = task;
+    task.state = 'running';
+    lane.running.add(task);
+    lane.nextStartAt = at + lane.spacingMs;
+    if (lane.kind === 'submit') this.counters.submits++;
+    else {
+      this.counters.polls++;
+      if (task.jobKey !== undefined) this.lastPollAt.set(task.jobKey, at);
+    }
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(task.call(task.controller.signal));
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
+      (value) => this.settle(task, { value }),
+      (err: unknown) => this.failed(task, err),
+    );
+  }
+
+  private failed(task: Task, err: unknown): void {
+    if (task.state !== 'running') return; // already aborted: the caller has its answer
+    const { lane } = task;
+    const at = now();
+    let waitMs = backoffDelay(task.failures + 1, this.backoffBaseMs, this.backoffMaxMs);
+    if (isThrottle(err)) {
+      this.counters.throttled++;
+      if (err.retryAfterMs !== undefined && err.retryAfterMs > 0) waitMs = err.retryAfterMs;
+      lane.pausedUntil = Math.max(lane.pausedUntil, at + waitMs);
+    }
+    const retryable = lane.kind === 'submit' ? mayRetrySubmit(err) : mayRetryPoll(err);
+    if (!retryable || task.failures >= this.maxRetries || this.closed) {
+      this.settle(task, { error: err });
+      this.pump(lane);
+      return;
+    }
+    task.failures++;
+    this.counters.retries++;
+    lane.running.delete(task);
+    task.state = 'queued';
+    task.notBefore = at + waitMs;
+    lane.queue.unshift(task); // a retry keeps its turn
+    this.pump(lane);
+  }
+
+  /** When a queued task may start, ignoring the lane's own spacing and pause. */
+  private readyAt(task: Task): number {
+    if (task.lane.kind === 'poll' && task.jobKey !== undefined) {
+      const last = this.lastPollAt.get(task.jobKey);
+      if (last !== undefined) return Math.max(task.notBefore, last + this.pollIntervalMs);
+    }
+    return task.notBefore;
+  }
+
+  private pump(lane: Lane): void {
+    if (this.closed) return;
+    if (lane.kind === 'poll') this.forgetOldPolls();
+    for (;;) {
+      if (lane.queue.length === 0) {
+        this.clearTimer(lane);
+        return;
+      }
+      const at = now();
+      let wakeAt = Math.max(lane.nextStartAt, lane.pausedUntil);
+      if (wakeAt <= at) {
+        // FIFO among the tasks that may start: one job waiting out its interval blocks no other job.
+        let earliest = Infinity;
+        const next = lane.queue.find((task) => {
+          const ready = this.readyAt(task);
+          earliest = Math.min(earliest, ready);
+          return ready <= at;
+        });
+        if (next) {
+          lane.queue.splice(lane.queue.indexOf(next), 1);
+          this.start(next, at);
+          continue;
+        }
+        wakeAt = earliest;
+      }
+      this.armTimer(lane, wakeAt - at);
+      return;
+    }
+  }
+
+  private forgetOldPolls(): void {
+    const horizon = now() - this.pollIntervalMs;
+    for (const [key, at] of this.lastPollAt) if (at <= horizon) this.lastPollAt.delete(key);
+  }
+
+  private armTimer(lane: Lane, delayMs: number): void {
+    this.clearTimer(lane);
+    lane.timer = setTimeout(
+      () => {
+        lane.timer = undefined;
+        this.pump(lane);
+      },
+      Math.max(1, Math.ceil(delayMs)),
+    );
+  }
+
+  private clearTimer(lane: Lane): void {
+    if (lane.timer !== undefined) clearTimeout(lane.timer);
+    lane.timer = undefined;
+  }
+}

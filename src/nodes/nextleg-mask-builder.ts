@@ -1,0 +1,70 @@
+// Builds the Vary (Region) mask (black background, white = repaint) from rectangles, annotations or
+// a drawn picture, and passes every other msg property on, so the upscale's buttonMessageId reaches
+// nextleg-vary-region untouched.
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { buildMask, type MaskRegion } from '../core/mask';
+import { toNodeError } from './shared/node-error';
+import { nonNegativeNumber, positiveNumber } from './shared/numbers';
+
+interface MaskBuilderNodeDef extends NodeDef {
+  width?: number | string;
+  height?: number | string;
+  format?: 'png' | 'webp';
+  invert?: boolean;
+  threshold?: number | string;
+  regions?: MaskRegion[];
+}
+
+export = (RED: NodeAPI): void => {
+  function NextlegMaskBuilderNode(this: Node, def: MaskBuilderNodeDef): void {
+    RED.nodes.createNode(this, def);
+    const width = positiveNumber(def.width, 1024);
+    const height = positiveNumber(def.height, 1024);
+    const format = def.format === 'webp' ? 'webp' : 'png';
+    const threshold = nonNegativeNumber(def.threshold, 128);
+    const inFlight = new Set<AbortController>();
+
+    this.on('input', (msg, send, done) => {
+      const m = msg as typeof msg & Record<string, unknown>;
+      const controller = new AbortController();
+      inFlight.add(controller);
+      this.status({ fill: 'blue', shape: 'ring', text: 'nextleg.status.building' });
+      buildMask(
+        {
+          width,
+          height,
+          size: m.maskSize as { width: number; height: number } | undefined,
+          sourceImage: Buffer.isBuffer(m.image) ? m.image : undefined,
+          regions: m.regions ?? (m.annotations === undefined && m.maskImage === undefined ? def.regions : undefined),
+          annotations: m.annotations,
+          maskImage: m.maskImage,
+          format,
+          invert: def.invert === true,
+          threshold,
+        },
+        { signal: controller.signal },
+      )
+        .then(({ mask, info }) => {
+          m.mask = mask;
+          m.maskInfo = info;
+          this.status({ fill: 'green', shape: 'dot', text: `${info.width}x${info.height} ${(info.coverage * 100).toFixed(1)}%` });
+          send(m);
+          done();
+        })
+        .catch((err: unknown) => {
+          if (controller.signal.aborted) return done();
+          const error = toNodeError(err);
+          this.status({ fill: 'red', shape: 'ring', text: error.code });
+          done(error);
+        })
+        .finally(() => inFlight.delete(controller));
+    });
+
+    this.on('close', (done: () => void) => {
+      for (const controller of inFlight) controller.abort();
+      this.status({});
+      done();
+    });
+  }
+  RED.nodes.registerType('nextleg-mask-builder', NextlegMaskBuilderNode);
+};

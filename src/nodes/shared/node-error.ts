@@ -1,0 +1,26 @@
+// Errors handed to Node-RED's done(err). Node-RED builds msg.error for Catch nodes from the error's
+// message and its own `code` property, so every failure becomes a plain Error carrying both, made
+// from fields we chose: nothing from a request (headers, token) can ride along.
+import { isTnlError } from '../../core/tnl/errors';
+
+export class NodeError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'NodeError';
+    this.code = code;
+  }
+}
+
+function hasCode(value: unknown): value is { code: string; message: string } {
+  return (
+    value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && value.message !== ''
+  );
+}
+
+export function toNodeError(err: unknown): NodeError {
+  if (err instanceof NodeError) return err;
+  if (isTnlError(err) || hasCode(err)) return new NodeError(err.code, err.message);
+  const message = err instanceof Error ? err.message : String(err);
+  return new NodeError('INTERNAL', message || 'Unexpected error');
+}

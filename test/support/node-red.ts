@@ -1,0 +1,66 @@
+// Starts the real Node-RED runtime (through node-red-node-test-helper) with this package's nodes,
+// next to an in-process sandbox, and collects what nodes send, for the node tests.
+import helper from 'node-red-node-test-helper';
+import buttonNode from '../../src/nodes/nextleg-button';
+import configNode from '../../src/nodes/nextleg-config';
+import getMessageNode from '../../src/nodes/nextleg-get-message';
+import imagineResultNode from '../../src/nodes/nextleg-imagine-result';
+import maskBuilderNode from '../../src/nodes/nextleg-mask-builder';
+import varyRegionNode from '../../src/nodes/nextleg-vary-region';
+
+helper.init(require.resolve('node-red'));
+
+export { helper };
+export const ALL_NODES = [configNode, imagineResultNode, buttonNode, varyRegionNode, getMessageNode, maskBuilderNode];
+
+export type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/** Resolves with the next `count` msgs a node receives; rejects after `timeoutMs` so no test hangs. */
+export function collect(nodeId: string, count = 1, timeoutMs = 15_000): Promise<Msg[]> {
+  const node = helper.getNode(nodeId);
+  if (!node) throw new Error(`no node ${nodeId} in the flow`);
+  return new Promise((resolve, reject) => {
+    const got: Msg[] = [];
+    const timer = setTimeout(
+      () => reject(new Error(`${nodeId} received ${got.length} of ${count} msgs`)),
+      timeoutMs,
+    );
+    node.on('input', (msg: Msg) => {
+      got.push(msg);
+      if (got.length === count) {
+        clearTimeout(timer);
+        resolve(got);
+      }
+    });
+  });
+}
+
+/** The msgs of the flow's catch node `catchId` collected so far (to assert none arrived). */
+export function recorder(nodeId: string): Msg[] {
+  const got: Msg[] = [];
+  helper.getNode(nodeId).on('input', (msg: Msg) => got.push(msg));
+  return got;
+}
+
+export async function loadFlow(flow: FlowNode[], token: string): Promise<void> {
+  const credentials: Record<string, { token: string }> = {};
+  for (const node of flow) if (node.type === 'nextleg-config') credentials[node.id] = { token };
+  await helper.load(ALL_NODES, flow, credentials);
+}
+
+export async function stopNodeRed(): Promise<void> {
+  await helper.unload();
+  await helper.stopServer();
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `check` holds, polling; fails after `timeoutMs` instead of hanging. */
+export async function eventually(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
