@@ -51,7 +51,11 @@ export = (RED: NodeAPI): void => {
     });
   }
   // The runtime types `this` as a plain Node; getAccount is added in the constructor above.
-  RED.nodes.registerType('nextleg-config', NextlegConfigNode as unknown as Parameters<typeof RED.nodes.registerType>[1], {
-    credentials: { token: { type: 'password' } },
-  });
+  RED.nodes.registerType(
+    'nextleg-config',
+    NextlegConfigNode as unknown as Parameters<typeof RED.nodes.registerType>[1],
+    {
+      credentials: { token: { type: 'password' } },
+    },
+  );
 };

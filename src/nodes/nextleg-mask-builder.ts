@@ -35,7 +35,8 @@ export = (RED: NodeAPI): void => {
           height,
           size: m.maskSize as { width: number; height: number } | undefined,
           sourceImage: Buffer.isBuffer(m.image) ? m.image : undefined,
-          regions: m.regions ?? (m.annotations === undefined && m.maskImage === undefined ? def.regions : undefined),
+          regions:
+            m.regions ?? (m.annotations === undefined && m.maskImage === undefined ? def.regions : undefined),
           annotations: m.annotations,
           maskImage: m.maskImage,
           format,
@@ -47,7 +48,11 @@ export = (RED: NodeAPI): void => {
         .then(({ mask, info }) => {
           m.mask = mask;
           m.maskInfo = info;
-          this.status({ fill: 'green', shape: 'dot', text: `${info.width}x${info.height} ${(info.coverage * 100).toFixed(1)}%` });
+          this.status({
+            fill: 'green',
+            shape: 'dot',
+            text: `${info.width}x${info.height} ${(info.coverage * 100).toFixed(1)}%`,
+          });
           send(m);
           done();
         })

@@ -29,7 +29,10 @@ export = (RED: NodeAPI): void => {
       try {
         mask = toBareBase64Mask(msg.mask).base64;
       } catch (err) {
-        throw new NodeError('INVALID_INPUT', RED._('nextleg.errors.badMask', { reason: (err as Error).message }));
+        throw new NodeError(
+          'INVALID_INPUT',
+          RED._('nextleg.errors.badMask', { reason: (err as Error).message }),
+        );
       }
       // The new prompt: msg.prompt, else the node's, else the prompt of the result being edited.
       const previous = msg.payload as { content?: unknown } | undefined;

@@ -76,7 +76,8 @@ describe('waitForResult against the sandbox', () => {
 
   it('reports STALLED at the progress the job stuck at', async () => {
     const id = await imagine('a windmill --sandbox-stall 46');
-    const err = await rejection(waitForResult(client, scheduler, id, { stallTimeoutMs: 80 }));
+    // Wide enough that a loaded machine still sees the progress reach 46 before the stall limit.
+    const err = await rejection(waitForResult(client, scheduler, id, { stallTimeoutMs: 250 }));
     assert.equal(err.code, 'STALLED');
     assert.match(err.message, /46%/);
     assert.equal(err.messageId, id);
@@ -93,11 +94,11 @@ describe('waitForResult against the sandbox', () => {
     const id = await imagine('a ship --sandbox-never');
     const err = await rejection(waitForResult(client, scheduler, id, { timeoutMs: 60 }));
     assert.equal(err.code, 'JOB_TIMEOUT');
-    await sleep(10);
     const polls = pollsOf(id);
-    assert.ok(polls > 1);
-    await sleep(50);
-    assert.equal(pollsOf(id), polls);
+    assert.ok(polls >= 1);
+    await sleep(80);
+    // Only the one read that may have been on the wire at the timeout can still show up.
+    assert.ok(pollsOf(id) <= polls + 1, 'polled after the timeout');
   });
 
   it('aborts mid-wait and the sandbox sees no further poll', async () => {
@@ -114,11 +115,9 @@ describe('waitForResult against the sandbox', () => {
     const err = await rejection(waiting);
     assert.equal(err.code, 'ABORTED');
     assert.equal(err.messageId, id);
-    await sleep(10); // a read already on the wire may still be logged
-    const polls = pollsOf(id);
-    assert.ok(polls <= pollsAtAbort + 1);
-    await sleep(60);
-    assert.equal(pollsOf(id), polls, 'polled after the abort');
+    await sleep(80);
+    // Only the one read that may have been on the wire at the abort can still show up.
+    assert.ok(pollsOf(id) <= pollsAtAbort + 1, 'polled after the abort');
     assert.equal(scheduler.pending, 0);
   });
 });

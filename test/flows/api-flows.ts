@@ -24,7 +24,7 @@ export function single(baseUrl: string, type: string, props: Record<string, unkn
     { id: 'dut', type, account: CONFIG_ID, wires: [['out'], ['progress']], ...props },
     { id: 'out', type: 'helper' },
     { id: 'progress', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
   ];
 }
@@ -52,7 +52,7 @@ export function varyRegionChain(baseUrl: string) {
       wires: [['out']],
     },
     { id: 'out', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
   ];
 }

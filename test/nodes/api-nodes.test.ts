@@ -83,7 +83,9 @@ describe('nextleg-button', () => {
     await loadFlow(single(sandbox.url, 'nextleg-button', { button: 'U1' }), sandbox.token);
     const grid = await imagineDirect('a castle in the clouds');
     const out = collect('out');
-    helper.getNode('dut').receive({ button: 'V1', buttonMessageId: grid.buttonMessageId, buttons: grid.buttons });
+    helper
+      .getNode('dut')
+      .receive({ button: 'V1', buttonMessageId: grid.buttonMessageId, buttons: grid.buttons });
     const [msg] = await out;
     assert.equal(msg!.payload.type, 'button');
     assert.equal(msg!.imageUrls.length, 4);
@@ -116,7 +118,10 @@ describe('imagine-result (U1) → mask-builder → vary-region', () => {
     assert.ok(Buffer.isBuffer(msg!.image));
     const image = await Jimp.read(msg!.image);
     assert.ok(image.width > 0 && image.height > 0);
-    const press = sandbox.requests().filter((r) => r.path === '/v2/button').at(-1)!.body as Record<string, string>;
+    const press = sandbox
+      .requests()
+      .filter((r) => r.path === '/v2/button')
+      .at(-1)!.body as Record<string, string>;
     assert.equal(press.button, VARY_REGION_BUTTON);
     assert.match(press.mask!, /^<mask: \d+ base64 chars>$/);
   });
@@ -138,7 +143,10 @@ async function imagineDirect(prompt: string): Promise<{ buttonMessageId: string;
     const res = await fetch(`${sandbox.url}/v2/message/${messageId}`, {
       headers: { authorization: `Bearer ${sandbox.token}` },
     });
-    const body = (await res.json()) as { progress: number; response?: { buttonMessageId: string; buttons: string[] } };
+    const body = (await res.json()) as {
+      progress: number;
+      response?: { buttonMessageId: string; buttons: string[] };
+    };
     if (body.progress === 100 && body.response) return body.response;
     await new Promise((r) => setTimeout(r, 5));
   }

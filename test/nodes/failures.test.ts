@@ -31,7 +31,11 @@ async function caughtFrom(
 
 describe('failures reach a Catch node', () => {
   it('the prefilter 400 is PREFILTER', async () => {
-    const { caught, out } = await caughtFrom('nextleg-imagine-result', {}, { payload: 'a forbiddenword cat', topic: 't' });
+    const { caught, out } = await caughtFrom(
+      'nextleg-imagine-result',
+      {},
+      { payload: 'a forbiddenword cat', topic: 't' },
+    );
     assert.equal(caught.error.code, 'PREFILTER');
     assert.match(caught.error.message, /forbiddenword/);
     assert.equal(caught.topic, 't');
@@ -39,7 +43,11 @@ describe('failures reach a Catch node', () => {
   });
 
   it('a terminal result code is that code, with the job id', async () => {
-    const { caught } = await caughtFrom('nextleg-imagine-result', {}, { payload: 'cats --sandbox-fail BANNED_PROMPT' });
+    const { caught } = await caughtFrom(
+      'nextleg-imagine-result',
+      {},
+      { payload: 'cats --sandbox-fail BANNED_PROMPT' },
+    );
     assert.equal(caught.error.code, 'BANNED_PROMPT');
     assert.match(caught.messageId, /^[A-Za-z0-9]{20}$/);
   });
@@ -57,7 +65,11 @@ describe('failures reach a Catch node', () => {
   });
 
   it('TNL giving up is INCOMPLETE', async () => {
-    const { caught } = await caughtFrom('nextleg-imagine-result', { expireMins: 1 }, { payload: 'x --sandbox-stall 46' });
+    const { caught } = await caughtFrom(
+      'nextleg-imagine-result',
+      { expireMins: 1 },
+      { payload: 'x --sandbox-stall 46' },
+    );
     assert.equal(caught.error.code, 'INCOMPLETE');
   });
 
@@ -73,7 +85,12 @@ describe('failures reach a Catch node', () => {
   });
 
   it('a bad token is HTTP_401 and the token is nowhere in the msg', async () => {
-    const { caught } = await caughtFrom('nextleg-imagine-result', {}, { payload: 'a cat' }, 'wrong-secret-token');
+    const { caught } = await caughtFrom(
+      'nextleg-imagine-result',
+      {},
+      { payload: 'a cat' },
+      'wrong-secret-token',
+    );
     assert.equal(caught.error.code, 'HTTP_401');
     assert.ok(!JSON.stringify(caught).includes('wrong-secret-token'));
   });
@@ -99,15 +116,63 @@ describe('failures reach a Catch node', () => {
 describe('input that cannot be valid is refused before sending', () => {
   const cases: Array<[string, string, Record<string, unknown>, Msg, RegExp]> = [
     ['imagine without any prompt', 'nextleg-imagine-result', {}, { payload: '' }, /noPrompt|prompt/i],
-    ['imagine with a numeric msg.prompt', 'nextleg-imagine-result', {}, { prompt: 12 }, /msg.prompt must be text/],
+    [
+      'imagine with a numeric msg.prompt',
+      'nextleg-imagine-result',
+      {},
+      { prompt: 12 },
+      /msg.prompt must be text/,
+    ],
     ['a huge prompt', 'nextleg-imagine-result', {}, { prompt: 'x'.repeat(7000) }, /at most/],
-    ['vary-region without a mask', 'nextleg-vary-region', { prompt: 'p' }, { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA' }, /noMask|mask/i],
-    ['vary-region with a mask that is not an image', 'nextleg-vary-region', { prompt: 'p' }, { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA', mask: 'aGVsbG8gd29ybGQ=' }, /badMask|image/i],
-    ['vary-region with a mask that is not base64', 'nextleg-vary-region', { prompt: 'p' }, { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA', mask: '***' }, /badMask|base64/i],
-    ['vary-region without a buttonMessageId', 'nextleg-vary-region', { prompt: 'p' }, { mask: 'iVBORw0KGgo=' }, /noButtonMessageId|buttonMessageId/],
-    ['vary-region on a result without the button', 'nextleg-vary-region', { prompt: 'p' }, { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA', buttons: ['U1', 'V1'], mask: 'iVBORw0KGgo=' }, /noVaryButton|Vary/],
-    ['a button given as an object', 'nextleg-button', {}, { button: { a: 1 }, buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA' }, /msg.button must be text/],
-    ['get-message with an array id', 'nextleg-get-message', {}, { messageId: ['x'] }, /msg.messageId must be text/],
+    [
+      'vary-region without a mask',
+      'nextleg-vary-region',
+      { prompt: 'p' },
+      { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA' },
+      /noMask|mask/i,
+    ],
+    [
+      'vary-region with a mask that is not an image',
+      'nextleg-vary-region',
+      { prompt: 'p' },
+      { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA', mask: 'aGVsbG8gd29ybGQ=' },
+      /badMask|image/i,
+    ],
+    [
+      'vary-region with a mask that is not base64',
+      'nextleg-vary-region',
+      { prompt: 'p' },
+      { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA', mask: '***' },
+      /badMask|base64/i,
+    ],
+    [
+      'vary-region without a buttonMessageId',
+      'nextleg-vary-region',
+      { prompt: 'p' },
+      { mask: 'iVBORw0KGgo=' },
+      /noButtonMessageId|buttonMessageId/,
+    ],
+    [
+      'vary-region on a result without the button',
+      'nextleg-vary-region',
+      { prompt: 'p' },
+      { buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA', buttons: ['U1', 'V1'], mask: 'iVBORw0KGgo=' },
+      /noVaryButton|Vary/,
+    ],
+    [
+      'a button given as an object',
+      'nextleg-button',
+      {},
+      { button: { a: 1 }, buttonMessageId: 'AAAAAAAAAAAAAAAAAAAA' },
+      /msg.button must be text/,
+    ],
+    [
+      'get-message with an array id',
+      'nextleg-get-message',
+      {},
+      { messageId: ['x'] },
+      /msg.messageId must be text/,
+    ],
   ];
   for (const [name, type, props, input, message] of cases) {
     it(name, async () => {

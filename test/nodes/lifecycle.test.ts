@@ -54,7 +54,15 @@ describe('many jobs through one account', () => {
   it('50 concurrent jobs under rate limits: all delivered once, no 429 left unrecovered', async () => {
     // Scaled-down TNL limits; the account submits faster than allowed, so 429s must be absorbed.
     sandbox.configure({ rateLimit: { submitPerWindow: 5, submitWindowMs: 100, messagePerSecond: 100 } });
-    await loadFlow(single(sandbox.url, 'nextleg-imagine-result', {}, { submitInterval: 0, pollInterval: 0.01, maxPollsPerSecond: 200 }), sandbox.token);
+    await loadFlow(
+      single(
+        sandbox.url,
+        'nextleg-imagine-result',
+        {},
+        { submitInterval: 0, pollInterval: 0.01, maxPollsPerSecond: 200 },
+      ),
+      sandbox.token,
+    );
     const caught = recorder('caught');
     const out = collect('out', 50, 60_000);
     const dut = helper.getNode('dut');
@@ -62,7 +70,10 @@ describe('many jobs through one account', () => {
     const msgs = await out;
     assert.deepEqual(caught, []);
     const indexes = msgs.map((m) => m.index as number).sort((a, b) => a - b);
-    assert.deepEqual(indexes, Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      indexes,
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     for (const m of msgs) assert.equal(m.payload.content, `job number ${m.index}`);
     const imagines = sandbox.requests().filter((r) => r.path === '/v2/imagine');
     const accepted = imagines.filter((r) => r.status === 200);

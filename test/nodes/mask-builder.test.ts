@@ -10,9 +10,19 @@ afterEach(() => stopNodeRed());
 
 function flow(props: Record<string, unknown> = {}) {
   return [
-    { id: 'dut', type: 'nextleg-mask-builder', width: 64, height: 32, format: 'png', threshold: 128, regions: [], wires: [['out']], ...props },
+    {
+      id: 'dut',
+      type: 'nextleg-mask-builder',
+      width: 64,
+      height: 32,
+      format: 'png',
+      threshold: 128,
+      regions: [],
+      wires: [['out']],
+      ...props,
+    },
     { id: 'out', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
   ];
 }
@@ -58,7 +68,12 @@ describe('nextleg-mask-builder', () => {
   it('accepts annotate-image annotations', async () => {
     await loadFlow(flow(), '');
     const out = collect('out');
-    helper.getNode('dut').receive({ annotations: [{ type: 'rect', bbox: [0, 0, 2, 2] }, { type: 'rect', x: 62, y: 30, w: 5, h: 5 }] });
+    helper.getNode('dut').receive({
+      annotations: [
+        { type: 'rect', bbox: [0, 0, 2, 2] },
+        { type: 'rect', x: 62, y: 30, w: 5, h: 5 },
+      ],
+    });
     const [msg] = await out;
     const { white } = await whitePixels(msg!.mask);
     assert.deepEqual([...white].sort(), ['0,0', '0,1', '1,0', '1,1', '62,30', '62,31', '63,30', '63,31']);
@@ -68,10 +83,22 @@ describe('nextleg-mask-builder', () => {
     ['nothing to repaint', { regions: [] }, /^MASK_EMPTY$/],
     ['a NaN region', { regions: [{ x: NaN, y: 0, width: 1, height: 1 }] }, /^MASK_BAD_REGION$/],
     ['a negative size', { regions: [{ x: 0, y: 0, width: -5, height: 1 }] }, /^MASK_BAD_REGION$/],
-    ['a region off the canvas', { regions: [{ x: 500, y: 500, width: 5, height: 5 }] }, /^MASK_(BAD_REGION|EMPTY)$/],
+    [
+      'a region off the canvas',
+      { regions: [{ x: 500, y: 500, width: 5, height: 5 }] },
+      /^MASK_(BAD_REGION|EMPTY)$/,
+    ],
     ['regions that are not an array', { regions: 'everything' }, /^MASK_BAD_REGION$/],
-    ['a size over the cap', { maskSize: { width: 5000, height: 10 }, regions: [{ x: 0, y: 0, width: 1, height: 1 }] }, /^MASK_BAD_SIZE$/],
-    ['a size of zero', { maskSize: { width: 0, height: 10 }, regions: [{ x: 0, y: 0, width: 1, height: 1 }] }, /^MASK_BAD_SIZE$/],
+    [
+      'a size over the cap',
+      { maskSize: { width: 5000, height: 10 }, regions: [{ x: 0, y: 0, width: 1, height: 1 }] },
+      /^MASK_TOO_LARGE$/,
+    ],
+    [
+      'a size of zero',
+      { maskSize: { width: 0, height: 10 }, regions: [{ x: 0, y: 0, width: 1, height: 1 }] },
+      /^MASK_BAD_SIZE$/,
+    ],
     ['an undecodable drawn mask', { maskImage: Buffer.from('not an image at all') }, /^MASK_BAD_IMAGE$/],
   ];
   for (const [name, input, code] of bad) {

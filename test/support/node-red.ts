@@ -11,7 +11,14 @@ import varyRegionNode from '../../src/nodes/nextleg-vary-region';
 helper.init(require.resolve('node-red'));
 
 export { helper };
-export const ALL_NODES = [configNode, imagineResultNode, buttonNode, varyRegionNode, getMessageNode, maskBuilderNode];
+export const ALL_NODES = [
+  configNode,
+  imagineResultNode,
+  buttonNode,
+  varyRegionNode,
+  getMessageNode,
+  maskBuilderNode,
+];
 
 export type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -43,10 +50,14 @@ export function recorder(nodeId: string): Msg[] {
   return got;
 }
 
+/** Loads the fixture on one tab (config nodes stay global) with the token as the config's credential. */
 export async function loadFlow(flow: FlowNode[], token: string): Promise<void> {
   const credentials: Record<string, { token: string }> = {};
+  const onTab = flow.map((node) =>
+    node.type === 'nextleg-config' || node.type === 'tab' ? node : { z: 'tab1', ...node },
+  );
   for (const node of flow) if (node.type === 'nextleg-config') credentials[node.id] = { token };
-  await helper.load(ALL_NODES, flow, credentials);
+  await helper.load(ALL_NODES, [{ id: 'tab1', type: 'tab', label: 'test' }, ...onTab], credentials);
 }
 
 export async function stopNodeRed(): Promise<void> {
@@ -57,7 +68,11 @@ export async function stopNodeRed(): Promise<void> {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `check` holds, polling; fails after `timeoutMs` instead of hanging. */
-export async function eventually(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -13,6 +13,11 @@ export interface SchedulerOptions {
   maxPollsPerSecond?: number;
   /** Retries per call for transient failures; default 6. */
   maxRetries?: number;
+  /**
+   * Retries per call after 429 answers; default 100. Counted apart from maxRetries: a 429 says
+   * "later", not "broken", and with other clients sharing the account a storm can be long.
+   */
+  maxThrottledRetries?: number;
   /** First backoff delay, doubled per retry with jitter; default 500. */
   backoffBaseMs?: number;
   /** Cap on one backoff delay; default 30000. */
@@ -63,6 +68,7 @@ interface Task {
   detach: () => void;
   state: 'queued' | 'running' | 'settled';
   failures: number;
+  throttles: number;
   notBefore: number;
 }
 
@@ -71,6 +77,7 @@ const DEFAULTS = {
   pollIntervalMs: 2000,
   maxPollsPerSecond: 5,
   maxRetries: 6,
+  maxThrottledRetries: 100,
   backoffBaseMs: 500,
   backoffMaxMs: 30000,
 } satisfies Required<SchedulerOptions>;
@@ -96,6 +103,7 @@ const now = (): number => performance.now();
 export class RequestScheduler {
   private readonly pollIntervalMs: number;
   private readonly maxRetries: number;
+  private readonly maxThrottledRetries: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly submitLane: Lane;
@@ -110,6 +118,7 @@ export class RequestScheduler {
     const maxPollsPerSecond = option(options, 'maxPollsPerSecond');
     this.pollIntervalMs = option(options, 'pollIntervalMs');
     this.maxRetries = Math.floor(option(options, 'maxRetries'));
+    this.maxThrottledRetries = Math.floor(option(options, 'maxThrottledRetries'));
     this.backoffBaseMs = option(options, 'backoffBaseMs');
     this.backoffMaxMs = option(options, 'backoffMaxMs');
     this.submitLane = RequestScheduler.lane('submit', submitIntervalMs);
@@ -181,6 +190,7 @@ export class RequestScheduler {
         detach: () => undefined,
         state: 'queued',
         failures: 0,
+        throttles: 0,
         notBefore: -Infinity,
       };
       if (signal) {
@@ -216,10 +226,13 @@ export class RequestScheduler {
     else task.resolve(outcome.value);
   }
 
-  private start(task: Task, at: number): void {
+  private start(task: Task): void {
     const { lane } = task;
     task.state = 'running';
     lane.running.add(task);
+    // Read the clock right before the call goes out, so a pause of the process elsewhere cannot
+    // shrink the spacing the server sees.
+    const at = now();
     lane.nextStartAt = at + lane.spacingMs;
     if (lane.kind === 'submit') this.counters.submits++;
     else {
@@ -233,7 +246,10 @@ export class RequestScheduler {
       result = Promise.reject(err);
     }
     result.then(
-      (value) => this.settle(task, { value }),
+      (value) => {
+        this.settle(task, { value });
+        this.pump(lane);
+      },
       (err: unknown) => this.failed(task, err),
     );
   }
@@ -242,19 +258,28 @@ export class RequestScheduler {
     if (task.state !== 'running') return; // already aborted: the caller has its answer
     const { lane } = task;
     const at = now();
-    let waitMs = backoffDelay(task.failures + 1, this.backoffBaseMs, this.backoffMaxMs);
-    if (isThrottle(err)) {
+    const throttled = isThrottle(err);
+    let waitMs = backoffDelay(
+      (throttled ? task.throttles : task.failures) + 1,
+      this.backoffBaseMs,
+      this.backoffMaxMs,
+    );
+    if (throttled) {
       this.counters.throttled++;
       if (err.retryAfterMs !== undefined && err.retryAfterMs > 0) waitMs = err.retryAfterMs;
       lane.pausedUntil = Math.max(lane.pausedUntil, at + waitMs);
     }
     const retryable = lane.kind === 'submit' ? mayRetrySubmit(err) : mayRetryPoll(err);
-    if (!retryable || task.failures >= this.maxRetries || this.closed) {
+    const exhausted = throttled
+      ? task.throttles >= this.maxThrottledRetries
+      : task.failures >= this.maxRetries;
+    if (!retryable || exhausted || this.closed) {
       this.settle(task, { error: err });
       this.pump(lane);
       return;
     }
-    task.failures++;
+    if (throttled) task.throttles++;
+    else task.failures++;
     this.counters.retries++;
     lane.running.delete(task);
     task.state = 'queued';
@@ -276,7 +301,9 @@ export class RequestScheduler {
     if (this.closed) return;
     if (lane.kind === 'poll') this.forgetOldPolls();
     for (;;) {
-      if (lane.queue.length === 0) {
+      // Submits go one at a time: each may create a job, and after a 429 only one call should
+      // learn whether the pause was long enough, not every queued one at once.
+      if (lane.queue.length === 0 || (lane.kind === 'submit' && lane.running.size > 0)) {
         this.clearTimer(lane);
         return;
       }
@@ -292,7 +319,7 @@ export class RequestScheduler {
         });
         if (next) {
           lane.queue.splice(lane.queue.indexOf(next), 1);
-          this.start(next, at);
+          this.start(next);
           continue;
         }
         wakeAt = earliest;

@@ -115,7 +115,11 @@ export function readImageHeader(b: Buffer, field: string): ImageHeader {
   } else if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) {
     const size = jpegSize(b);
     if (size) header = { format: 'jpeg', ...size };
-  } else if (b.length >= 16 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') {
+  } else if (
+    b.length >= 16 &&
+    b.toString('latin1', 0, 4) === 'RIFF' &&
+    b.toString('latin1', 8, 12) === 'WEBP'
+  ) {
     const size = webpSize(b);
     if (size) header = { format: 'webp', ...size };
   } else {

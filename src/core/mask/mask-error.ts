@@ -18,7 +18,9 @@ export type MaskErrorCode =
   /** The AbortSignal fired. */
   | 'MASK_ABORTED'
   /** Encoding failed (should not happen; kept distinct from bad input). */
-  | 'MASK_ENCODE_FAILED';
+  | 'MASK_ENCODE_FAILED'
+  /** Any other fault, wrapped so that buildMask only ever throws MaskError. */
+  | 'MASK_INTERNAL';
 
 export class MaskError extends Error {
   readonly code: MaskErrorCode;
@@ -42,7 +44,8 @@ export function isMaskError(value: unknown): value is MaskError {
 /** A short, safe rendering of a bad value for a message (never a whole payload). */
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : typeof value;

@@ -3,6 +3,7 @@
 // as is, without a copy. Shapes are drawn row by row as merged spans with Buffer.fill (memset),
 // which also gives the white-pixel count without a pass over the pixels.
 
+import { acquireRaster } from './raster-pool';
 import type { Shape } from './mask-shapes';
 import type { RowYielder } from './row-yielder';
 
@@ -16,8 +17,8 @@ export interface MaskRaster {
 }
 
 export function allocRaster(width: number, height: number): MaskRaster {
-  // Buffer.alloc is zero-filled: black pixels and filter type 0 for free.
-  return { width, height, data: Buffer.alloc((width + 1) * height), white: 0 };
+  // Zero-filled: black pixels and filter type 0 for free. Give it back with releaseRaster().
+  return { width, height, data: acquireRaster((width + 1) * height), white: 0 };
 }
 
 /** Sorts start/end pairs by start and merges overlapping or touching ones, in place. */

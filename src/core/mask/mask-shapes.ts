@@ -121,7 +121,10 @@ function unitScale(region: Record<string, unknown>, field: string, size: Size): 
   const unit = region.unit;
   if (unit === undefined || unit === 'px') return [1, 1];
   if (unit === 'fraction') return [size.width, size.height];
-  throw new MaskError('MASK_BAD_REGION', `${field}.unit must be "px" or "fraction" (got ${describeValue(unit)})`);
+  throw new MaskError(
+    'MASK_BAD_REGION',
+    `${field}.unit must be "px" or "fraction" (got ${describeValue(unit)})`,
+  );
 }
 
 function polygonFromPoints(points: unknown, sx: number, sy: number, field: string, size: Size): Shape {
@@ -172,7 +175,10 @@ function regionShape(region: unknown, field: string, size: Size): Shape {
     if (x1 <= x0 || y1 <= y0) return rectShape(x, y, w, h, field, size);
     return ellipseShape((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2, field, size);
   }
-  throw new MaskError('MASK_BAD_REGION', `${field}.shape must be "rect" or "ellipse" (got ${describeValue(shape)})`);
+  throw new MaskError(
+    'MASK_BAD_REGION',
+    `${field}.shape must be "rect" or "ellipse" (got ${describeValue(shape)})`,
+  );
 }
 
 /** node-red-node-annotate-image: {type:'rect', x, y, w, h} or bbox [x, y, w, h]; {type:'circle', x, y, r}. */
@@ -211,15 +217,25 @@ function annotationShape(annotation: unknown, field: string, size: Size): Shape 
       return ellipseShape(box[0] + box[2] / 2, box[1] + box[3] / 2, r, r, field, size);
     }
     const r = positive(annotation.r, `${field}.r`);
-    return ellipseShape(finite(annotation.x, `${field}.x`), finite(annotation.y, `${field}.y`), r, r, field, size);
+    return ellipseShape(
+      finite(annotation.x, `${field}.x`),
+      finite(annotation.y, `${field}.y`),
+      r,
+      r,
+      field,
+      size,
+    );
   }
-  throw new MaskError('MASK_BAD_REGION', `${field}.type must be "rect" or "circle" (got ${describeValue(type)})`);
+  throw new MaskError(
+    'MASK_BAD_REGION',
+    `${field}.type must be "rect" or "circle" (got ${describeValue(type)})`,
+  );
 }
 
 /** Regions may come as an array, a single region, or the JSON text of either (a config field). */
 function asList(value: unknown, name: string): unknown[] {
   if (value === undefined || value === null) return [];
-  let parsed = value;
+  let parsed: unknown = value;
   if (typeof value === 'string') {
     try {
       parsed = JSON.parse(value) as unknown;
@@ -229,7 +245,10 @@ function asList(value: unknown, name: string): unknown[] {
   }
   if (Array.isArray(parsed)) return parsed;
   if (isRecord(parsed)) return [parsed];
-  throw new MaskError('MASK_BAD_REGION', `${name} must be an array of objects (got ${describeValue(parsed)})`);
+  throw new MaskError(
+    'MASK_BAD_REGION',
+    `${name} must be an array of objects (got ${describeValue(parsed)})`,
+  );
 }
 
 export function parseShapes(regions: unknown, annotations: unknown, size: Size): Shape[] {
@@ -237,7 +256,10 @@ export function parseShapes(regions: unknown, annotations: unknown, size: Size):
   const annotationList = asList(annotations, 'annotations');
   const total = regionList.length + annotationList.length;
   if (total > MASK_LIMITS.maxRegions) {
-    throw new MaskError('MASK_TOO_LARGE', `${total} regions and annotations; the limit is ${MASK_LIMITS.maxRegions}`);
+    throw new MaskError(
+      'MASK_TOO_LARGE',
+      `${total} regions and annotations; the limit is ${MASK_LIMITS.maxRegions}`,
+    );
   }
   return [
     ...regionList.map((r, i) => regionShape(r, `regions[${i}]`, size)),

@@ -44,7 +44,8 @@ export class FaultInjector {
 
   /** For a submit whose job was created: whether its answer is lost (500 first, then a drop, alternating). */
   afterAccept(endpoint: EndpointClass): Fault {
-    if (endpoint !== 'submit' || !this.applies(endpoint) || !this.hit(this.options.failAfterAcceptRate)) return undefined;
+    if (endpoint !== 'submit' || !this.applies(endpoint) || !this.hit(this.options.failAfterAcceptRate))
+      return undefined;
     this.acceptToggle = !this.acceptToggle;
     return this.acceptToggle ? { kind: 'error', status: 500 } : { kind: 'drop' };
   }

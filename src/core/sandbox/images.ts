@@ -10,15 +10,28 @@ export type ImageSpec =
   /** One picture of a grid: a pattern seeded from the prompt and its index, with the prompt printed. */
   | { kind: 'tile'; id: string; width: number; height: number; seed: string; label: string; index: number }
   /** Vary (Region): `base` with the mask's white area repainted, everything else untouched. */
-  | { kind: 'repaint'; id: string; width: number; height: number; base: ImageSpec; mask: MaskRegion; seed: string; index: number }
+  | {
+      kind: 'repaint';
+      id: string;
+      width: number;
+      height: number;
+      base: ImageSpec;
+      mask: MaskRegion;
+      seed: string;
+      index: number;
+    }
   /** 2x2 tiles, each at its own full size. */
   | { kind: 'grid'; id: string; width: number; height: number; tiles: ImageSpec[] }
   /** A dim, blurred look at an image, for progressImageUrl. */
   | { kind: 'preview'; id: string; width: number; height: number; of: ImageSpec };
 
 /** Width and height of one picture: `size` on the long side, the aspect ratio respected. */
-export function pictureSize(size: number, aspect: { w: number; h: number }): { width: number; height: number } {
-  if (aspect.w >= aspect.h) return { width: size, height: Math.max(1, Math.round((size * aspect.h) / aspect.w)) };
+export function pictureSize(
+  size: number,
+  aspect: { w: number; h: number },
+): { width: number; height: number } {
+  if (aspect.w >= aspect.h)
+    return { width: size, height: Math.max(1, Math.round((size * aspect.h) / aspect.w)) };
   return { width: Math.max(1, Math.round((size * aspect.w) / aspect.h)), height: size };
 }
 
@@ -47,7 +60,7 @@ function painter(seed: string, variant: number, vivid: boolean): Painter {
   const h = hash(seed);
   const hue = h % 360;
   const a = hsv(hue, vivid ? 0.9 : 0.55, vivid ? 1 : 0.75);
-  const b = hsv((hue + 120 + (h >>> 9) % 120) % 360, vivid ? 1 : 0.7, vivid ? 0.55 : 0.35);
+  const b = hsv((hue + 120 + ((h >>> 9) % 120)) % 360, vivid ? 1 : 0.7, vivid ? 0.55 : 0.35);
   const period = 24 + ((h >>> 17) % 40);
   const pick = (on: boolean): [number, number, number] => (on ? a : b);
   switch (variant % 4) {
@@ -58,13 +71,20 @@ function painter(seed: string, variant: number, vivid: boolean): Painter {
     case 2:
       return { colourAt: (x, y) => pick(Math.floor(Math.hypot(x - 200, y - 160) / (period / 2)) % 2 === 0) };
     default:
-      return { colourAt: (x, y) => pick(Math.floor((y + Math.sin(x / period) * period) / (period / 1.5)) % 2 === 0) };
+      return {
+        colourAt: (x, y) => pick(Math.floor((y + Math.sin(x / period) * period) / (period / 1.5)) % 2 === 0),
+      };
   }
 }
 
-let fonts: Promise<{ small: Awaited<ReturnType<typeof loadFont>>; large: Awaited<ReturnType<typeof loadFont>> }> | undefined;
+let fonts:
+  | Promise<{ small: Awaited<ReturnType<typeof loadFont>>; large: Awaited<ReturnType<typeof loadFont>> }>
+  | undefined;
 function loadFonts(): NonNullable<typeof fonts> {
-  fonts ??= Promise.all([loadFont(SANS_16_WHITE), loadFont(SANS_32_WHITE)]).then(([small, large]) => ({ small, large }));
+  fonts ??= Promise.all([loadFont(SANS_16_WHITE), loadFont(SANS_32_WHITE)]).then(([small, large]) => ({
+    small,
+    large,
+  }));
   return fonts;
 }
 
@@ -121,7 +141,9 @@ export class ImageStore {
   png(file: string): Promise<Buffer> | undefined {
     const spec = this.specs.get(file);
     if (!spec) return undefined;
-    return this.cached(this.pngs, file, this.maxPngs, async () => (await this.bitmap(spec)).getBuffer('image/png'));
+    return this.cached(this.pngs, file, this.maxPngs, async () =>
+      (await this.bitmap(spec)).getBuffer('image/png'),
+    );
   }
 
   clear(): void {
@@ -129,7 +151,12 @@ export class ImageStore {
     this.pngs.clear();
   }
 
-  private cached<T>(cache: Map<string, Promise<T>>, key: string, max: number, make: () => Promise<T>): Promise<T> {
+  private cached<T>(
+    cache: Map<string, Promise<T>>,
+    key: string,
+    max: number,
+    make: () => Promise<T>,
+  ): Promise<T> {
     const hit = cache.get(key);
     if (hit) {
       // Re-inserting moves the entry to the young end: the Map's order is the LRU order.
@@ -172,7 +199,12 @@ export class ImageStore {
       const oy = Math.floor(i / 2) * tile.bitmap.height;
       const rowBytes = tile.bitmap.width * 4;
       for (let y = 0; y < tile.bitmap.height; y++) {
-        tile.bitmap.data.copy(grid.bitmap.data, ((oy + y) * spec.width + ox) * 4, y * rowBytes, (y + 1) * rowBytes);
+        tile.bitmap.data.copy(
+          grid.bitmap.data,
+          ((oy + y) * spec.width + ox) * 4,
+          y * rowBytes,
+          (y + 1) * rowBytes,
+        );
       }
     });
     return grid;
@@ -191,7 +223,10 @@ export class ImageStore {
         const p = i * 4;
         let [r, g, b] = paint.colourAt(x, y);
         // Every masked pixel must visibly change, even where the new pattern happens to match the old.
-        if (Math.abs(r - (data[p] ?? 0)) + Math.abs(g - (data[p + 1] ?? 0)) + Math.abs(b - (data[p + 2] ?? 0)) < 48) {
+        if (
+          Math.abs(r - (data[p] ?? 0)) + Math.abs(g - (data[p + 1] ?? 0)) + Math.abs(b - (data[p + 2] ?? 0)) <
+          48
+        ) {
           [r, g, b] = [255 - r, 255 - g, 255 - b];
           if (Math.abs(r - (data[p] ?? 0)) < 48) r = (r + 128) % 256;
         }

@@ -81,6 +81,7 @@ interface Job {
   hold: boolean;
   outcome: Outcome;
   previewFile: string | undefined;
+  timer?: NodeJS.Timeout;
   result?: SandboxResult;
 }
 
@@ -137,7 +138,6 @@ export class JobStore {
   private readonly jobs = new Map<string, Job>();
   private readonly pressables = new Map<string, Pressable>();
   private readonly active = new Set<Job>();
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly opts: JobStoreOptions) {}
@@ -145,10 +145,17 @@ export class JobStore {
   imagine(flags: PromptFlags, common: SubmitCommon): SubmitAck {
     const size = pictureSize(this.opts.imageSize(), flags.aspect);
     const id = newId();
-    const tiles = [0, 1, 2, 3].map(
-      (index): ImageSpec => ({ kind: 'tile', id: `${id}:tile:${index}`, ...size, seed: flags.text, label: flags.text, index }),
-    );
-    const outcome: Outcome = flags.failCode ? { kind: 'fail', code: flags.failCode } : { kind: 'grid', tiles };
+    const tiles = [0, 1, 2, 3].map((index): ImageSpec => ({
+      kind: 'tile',
+      id: `${id}:tile:${index}`,
+      ...size,
+      seed: flags.text,
+      label: flags.text,
+      index,
+    }));
+    const outcome: Outcome = flags.failCode
+      ? { kind: 'fail', code: flags.failCode }
+      : { kind: 'grid', tiles };
     return this.add(id, 'imagine', 'imagine', flags.text, common, outcome, flags);
   }
 
@@ -156,9 +163,14 @@ export class JobStore {
     const size = pictureSize(this.opts.imageSize(), { w: 1, h: 1 });
     const id = newId();
     const content = urls.join(' ');
-    const tiles = [0, 1, 2, 3].map(
-      (index): ImageSpec => ({ kind: 'tile', id: `${id}:tile:${index}`, ...size, seed: content, label: 'blend', index }),
-    );
+    const tiles = [0, 1, 2, 3].map((index): ImageSpec => ({
+      kind: 'tile',
+      id: `${id}:tile:${index}`,
+      ...size,
+      seed: content,
+      label: 'blend',
+      index,
+    }));
     return this.add(id, 'blend', 'imagine', content, common, { kind: 'grid', tiles }, undefined);
   }
 
@@ -168,7 +180,12 @@ export class JobStore {
         .replace(/\.[a-z0-9]+$/i, '')
         .replace(/[^A-Za-z0-9]+/g, ' ')
         .trim() || 'an image';
-    const styles = ['in soft morning light', 'as a detailed illustration', 'cinematic, wide angle', 'minimalist, pastel colours'];
+    const styles = [
+      'in soft morning light',
+      'as a detailed illustration',
+      'cinematic, wide angle',
+      'minimalist, pastel colours',
+    ];
     const content = styles.map((style, i) => `${i + 1}️⃣ ${subject}, ${style} --ar 1:1`).join('\n\n');
     const id = newId();
     return this.add(id, 'describe', 'imagine', content, common, { kind: 'text' }, undefined);
@@ -202,9 +219,14 @@ export class JobStore {
       outcome = { kind: 'single', image: source.image, buttons: source.buttons };
     } else {
       const seed = `${source.content}|${button}|${id}`;
-      const tiles = [0, 1, 2, 3].map(
-        (index): ImageSpec => ({ kind: 'tile', id: `${id}:tile:${index}`, ...source.size, seed, label: source.content, index }),
-      );
+      const tiles = [0, 1, 2, 3].map((index): ImageSpec => ({
+        kind: 'tile',
+        id: `${id}:tile:${index}`,
+        ...source.size,
+        seed,
+        label: source.content,
+        index,
+      }));
       outcome = { kind: 'grid', tiles };
     }
     return this.add(id, 'button', 'button', content, common, outcome, flags);
@@ -219,20 +241,19 @@ export class JobStore {
     const base = source.image;
     if (!base || !flags?.text || !mask) return { kind: 'fail', code: 'INVALID_PARAMETER' };
     const region = await decodeMask(mask);
-    if (typeof region === 'string' || !aspectMatches(region, base)) return { kind: 'fail', code: 'INVALID_PARAMETER' };
+    if (typeof region === 'string' || !aspectMatches(region, base))
+      return { kind: 'fail', code: 'INVALID_PARAMETER' };
     if (flags.failCode) return { kind: 'fail', code: flags.failCode };
-    const tiles = [0, 1, 2, 3].map(
-      (index): ImageSpec => ({
-        kind: 'repaint',
-        id: `${id}:tile:${index}`,
-        width: base.width,
-        height: base.height,
-        base,
-        mask: region,
-        seed: `${flags.text}|${id}`,
-        index,
-      }),
-    );
+    const tiles = [0, 1, 2, 3].map((index): ImageSpec => ({
+      kind: 'repaint',
+      id: `${id}:tile:${index}`,
+      width: base.width,
+      height: base.height,
+      base,
+      mask: region,
+      seed: `${flags.text}|${id}`,
+      index,
+    }));
     return { kind: 'grid', tiles };
   }
 
@@ -247,7 +268,12 @@ export class JobStore {
   ): SubmitAck {
     const { frames, hold } = planFrames(flags, outcome.kind === 'fail' || outcome.kind === 'text');
     let previewFile: string | undefined;
-    const finalImage = outcome.kind === 'grid' ? this.gridSpec(id, outcome.tiles) : outcome.kind === 'single' ? outcome.image : undefined;
+    const finalImage =
+      outcome.kind === 'grid'
+        ? this.gridSpec(id, outcome.tiles)
+        : outcome.kind === 'single'
+          ? outcome.image
+          : undefined;
     if (finalImage) {
       previewFile = `${id}-preview.png`;
       this.opts.images.register(previewFile, {
@@ -275,7 +301,7 @@ export class JobStore {
     };
     this.jobs.set(id, job);
     this.active.add(job);
-    this.schedule();
+    this.schedule(job);
     return { messageId: id, createdAt: job.createdAt };
   }
 
@@ -293,29 +319,26 @@ export class JobStore {
     return { kind: 'grid', id: `${id}:grid`, width, height, tiles };
   }
 
-  private schedule(): void {
-    if (this.timer || this.closed || this.active.size === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.tick();
-      this.schedule();
-    }, Math.max(1, this.opts.stepMs()));
+  /** Each job keeps its own clock, so every frame lasts a full step however jobs overlap. */
+  private schedule(job: Job): void {
+    if (this.closed) return;
+    job.timer = setTimeout(
+      () => {
+        job.timer = undefined;
+        this.advance(job);
+      },
+      Math.max(1, this.opts.stepMs()),
+    );
     // The HTTP server keeps a CLI alive; a test process must be free to exit without waiting for jobs.
-    this.timer.unref();
+    job.timer.unref();
   }
 
-  private tick(): void {
-    for (const job of [...this.active]) {
-      job.frame++;
-      if (job.frame < job.frames.length) continue;
-      if (job.hold) {
-        job.frame = job.frames.length - 1;
-        this.active.delete(job);
-        continue;
-      }
-      this.active.delete(job);
-      this.finish(job);
-    }
+  private advance(job: Job): void {
+    job.frame++;
+    if (job.frame < job.frames.length) return this.schedule(job);
+    this.active.delete(job);
+    if (job.hold) job.frame = job.frames.length - 1;
+    else this.finish(job);
   }
 
   private finish(job: Job): void {
@@ -363,7 +386,11 @@ export class JobStore {
         size: { width: outcome.image.width, height: outcome.image.height },
         pressed: new Set(),
       });
-      Object.assign(result, { buttonMessageId, buttons: [...outcome.buttons], imageUrl: `/images/${job.id}.png` });
+      Object.assign(result, {
+        buttonMessageId,
+        buttons: [...outcome.buttons],
+        imageUrl: `/images/${job.id}.png`,
+      });
     }
     // A fixed key order, matching TNL's payloads, keeps results easy to read in a debug sidebar.
     job.result = reorder(result);
@@ -394,14 +421,21 @@ export class JobStore {
         : frame?.state === 'running'
           ? 'running'
           : 'queued';
-      return { messageId: job.id, type: job.type, endpoint: job.endpoint, createdAt: job.createdAt, content: job.content, state, progress };
+      return {
+        messageId: job.id,
+        type: job.type,
+        endpoint: job.endpoint,
+        createdAt: job.createdAt,
+        content: job.content,
+        state,
+        progress,
+      };
     });
   }
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    for (const job of this.active) if (job.timer) clearTimeout(job.timer);
     this.active.clear();
   }
 }

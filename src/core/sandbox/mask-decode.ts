@@ -1,7 +1,7 @@
 // Turns a Vary (Region) mask as TNL receives it (bare base64 or a data: URL of a PNG, WebP or JPEG)
 // into a one-bit region: white (luminance >= 128) is the part to repaint.
 import { Jimp } from 'jimp';
-import { decodeWebp } from './webp-codec';
+import { decodeWebp } from '../image/webp-codec';
 
 export interface MaskRegion {
   width: number;
@@ -28,12 +28,19 @@ type Format = 'png' | 'jpeg' | 'webp';
 function sniff(bytes: Buffer): Format | undefined {
   if (bytes.length > 8 && bytes.readUInt32BE(0) === 0x89504e47) return 'png';
   if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length > 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP')
+  if (
+    bytes.length > 12 &&
+    bytes.toString('latin1', 0, 4) === 'RIFF' &&
+    bytes.toString('latin1', 8, 12) === 'WEBP'
+  )
     return 'webp';
   return undefined;
 }
 
-async function pixelsOf(bytes: Buffer, format: Format): Promise<{ data: Buffer; width: number; height: number }> {
+async function pixelsOf(
+  bytes: Buffer,
+  format: Format,
+): Promise<{ data: Buffer; width: number; height: number }> {
   if (format === 'webp') return decodeWebp(bytes);
   const image = await Jimp.fromBuffer(bytes);
   return image.bitmap;
@@ -68,7 +75,10 @@ export async function decodeMask(mask: string): Promise<MaskRegion | MaskProblem
 }
 
 /** Whether the mask's aspect ratio is within 2% of the image's. */
-export function aspectMatches(mask: { width: number; height: number }, image: { width: number; height: number }): boolean {
+export function aspectMatches(
+  mask: { width: number; height: number },
+  image: { width: number; height: number },
+): boolean {
   const ratio = mask.width / mask.height / (image.width / image.height);
   return Math.abs(ratio - 1) <= 0.02;
 }

@@ -50,7 +50,10 @@ export interface SandboxOptions {
 }
 
 export type ConfigurablePatch = Partial<
-  Pick<SandboxOptions, 'stepMs' | 'minuteMs' | 'rateLimit' | 'faults' | 'webhookUrl' | 'refuseDirectImages' | 'prefilterWords'>
+  Pick<
+    SandboxOptions,
+    'stepMs' | 'minuteMs' | 'rateLimit' | 'faults' | 'webhookUrl' | 'refuseDirectImages' | 'prefilterWords'
+  >
 >;
 
 export const DEFAULTS = {

@@ -44,6 +44,9 @@ export function parsePromptFlags(prompt: string): PromptFlags {
 export function findPrefilterWord(prompt: string, words: readonly string[]): string | undefined {
   return words.find((word) => {
     const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return word.trim() !== '' && new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}(?=$|[^\\p{L}\\p{N}_])`, 'iu').test(prompt);
+    return (
+      word.trim() !== '' &&
+      new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}(?=$|[^\\p{L}\\p{N}_])`, 'iu').test(prompt)
+    );
   });
 }

@@ -19,6 +19,8 @@ export class WebhookSender {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': payload.length },
       timeout: 10_000,
+      // One request per job: a kept-alive connection would only hold the receiver open.
+      agent: false,
     });
     this.pending.add(req);
     const forget = (): void => {

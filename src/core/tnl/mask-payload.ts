@@ -47,7 +47,8 @@ export function toBareBase64Mask(input: unknown): { base64: string; format: Mask
     }
     text = text.replace(/\s+/g, '');
     if (text.length === 0) throw invalid('it is empty');
-    if (text.length > (MAX_MASK_BYTES * 4) / 3 + 4) throw invalid(`it is larger than ${MAX_MASK_BYTES} bytes`);
+    if (text.length > (MAX_MASK_BYTES * 4) / 3 + 4)
+      throw invalid(`it is larger than ${MAX_MASK_BYTES} bytes`);
     if (BASE64.test(text)) bytes = Buffer.from(text, 'base64');
     else if (BASE64URL.test(text)) bytes = Buffer.from(text, 'base64url');
     else throw invalid('it is not base64');

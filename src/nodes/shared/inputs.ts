@@ -34,7 +34,9 @@ export function promptText(value: unknown, where: string): string | undefined {
   if (typeof value !== 'string') throw invalidInput(`${where} must be text, not ${describeType(value)}`);
   const prompt = value.trim();
   if (prompt.length > MAX_PROMPT_LENGTH) {
-    throw invalidInput(`${where} is ${prompt.length} characters long; at most ${MAX_PROMPT_LENGTH} are accepted`);
+    throw invalidInput(
+      `${where} is ${prompt.length} characters long; at most ${MAX_PROMPT_LENGTH} are accepted`,
+    );
   }
   return prompt || undefined;
 }

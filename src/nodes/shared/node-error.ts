@@ -10,6 +10,11 @@ export class NodeError extends Error {
     this.name = 'NodeError';
     this.code = code;
   }
+
+  /** Node-RED shows `err.toString()` as msg.error.message: the text alone reads best there. */
+  override toString(): string {
+    return this.message;
+  }
 }
 
 function hasCode(value: unknown): value is { code: string; message: string } {

@@ -10,7 +10,12 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 interface WebpEncoderModule {
-  encode(data: Uint8ClampedArray, width: number, height: number, options: Record<string, number>): Uint8Array | null;
+  encode(
+    data: Uint8ClampedArray,
+    width: number,
+    height: number,
+    options: Record<string, number>,
+  ): Uint8Array | null;
 }
 interface WebpDecoderModule {
   decode(data: ArrayBuffer): { data: Uint8ClampedArray; width: number; height: number } | null;
@@ -42,9 +47,10 @@ let encodeOptions: Promise<Record<string, number>> | undefined;
 
 function loadEncoder(): Promise<WebpEncoderModule> {
   // The SIMD build is faster; an engine without WebAssembly SIMD fails to compile it, so fall back.
-  encoder ??= instantiate<WebpEncoderModule>('codec/enc/webp_enc_simd.js', 'codec/enc/webp_enc_simd.wasm').catch(
-    () => instantiate<WebpEncoderModule>('codec/enc/webp_enc.js', 'codec/enc/webp_enc.wasm'),
-  );
+  encoder ??= instantiate<WebpEncoderModule>(
+    'codec/enc/webp_enc_simd.js',
+    'codec/enc/webp_enc_simd.wasm',
+  ).catch(() => instantiate<WebpEncoderModule>('codec/enc/webp_enc.js', 'codec/enc/webp_enc.wasm'));
   encoder.catch(() => (encoder = undefined));
   return encoder;
 }
@@ -74,7 +80,12 @@ function loadEncodeOptions(): Promise<Record<string, number>> {
 /** Lossless WebP of an RGBA bitmap. */
 export async function encodeWebp(rgba: Buffer, width: number, height: number): Promise<Buffer> {
   const [module, options] = await Promise.all([loadEncoder(), loadEncodeOptions()]);
-  const out = module.encode(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height, options);
+  const out = module.encode(
+    new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length),
+    width,
+    height,
+    options,
+  );
   if (!out) throw new Error('WebP encoding failed');
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
@@ -94,5 +105,9 @@ export async function decodeWebp(bytes: Buffer): Promise<{ data: Buffer; width: 
   }
   if (!result) throw new Error('WebP decoding failed');
   const { data } = result;
-  return { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), width: result.width, height: result.height };
+  return {
+    data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    width: result.width,
+    height: result.height,
+  };
 }

@@ -1,0 +1,14 @@
+// Benchmark entry (`npm run bench`): runs each benchmark in turn; always exits 0, the PASS/FAIL
+// lines are the result.
+
+import { runMaskBench } from './mask.bench';
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
+  const allPassed = await runMaskBench();
+  console.log(allPassed ? 'all targets met' : 'some targets missed');
+}
+
+main().catch((err: unknown) => {
+  console.error('benchmark crashed:', err);
+});

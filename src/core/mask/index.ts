@@ -1,0 +1,13 @@
+// The mask builder's public surface: everything the nextleg-mask-builder node and flows need.
+
+export { buildMask } from './build-mask';
+export { MaskError, isMaskError, type MaskErrorCode } from './mask-error';
+export { MASK_LIMITS } from './mask-limits';
+export type {
+  BuildMaskInput,
+  BuildMaskOptions,
+  BuildMaskResult,
+  MaskInfo,
+  MaskPolygon,
+  MaskRegion,
+} from './mask-types';
