@@ -174,11 +174,18 @@ describe('parseMessageState', () => {
       { progress: '' },
       { progress: true },
       { progress: {} },
+    ]) {
+      badResponse(body);
+    }
+  });
+
+  it('reads 100 without a result yet as still running, so the poll goes on', () => {
+    for (const body of [
       { progress: 100 },
       { progress: 100, response: {} },
       { progress: 100, response: { content: '', buttons: [] } },
     ]) {
-      badResponse(body);
+      assert.deepEqual(parseMessageState(body), { state: 'running', progress: 100, progressImageUrl: null });
     }
   });
 

@@ -108,10 +108,9 @@ export function parseMessageState(body: unknown, messageId?: string): MessageSta
     if (result) return { state: 'done', progress: 100, result };
     throw bad('no progress and no result');
   }
-  if (progress === 100) {
-    if (result) return { state: 'done', progress: 100, result };
-    throw bad('progress 100 without a result');
-  }
+  // 100 with the result not filled in yet happens between TNL's progress and result writes: keep
+  // polling (as running) rather than failing a job that is about to succeed.
+  if (progress === 100 && result) return { state: 'done', progress: 100, result };
   if (progress === 0) return { state: 'queued', progress: 0 };
   const preview = body.progressImageUrl;
   return {
