@@ -2,6 +2,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { attachJobHandler, type WaitingNodeDef } from './shared/job-node';
 import { describeType, evaluateSetting, invalidInput, messageIdText } from './shared/inputs';
+import { resultPreview } from './shared/preview';
 
 interface ButtonNodeDef extends WaitingNodeDef {
   button?: string;
@@ -12,28 +13,34 @@ export = (RED: NodeAPI): void => {
   function NextlegButtonNode(this: Node, def: ButtonNodeDef): void {
     RED.nodes.createNode(this, def);
 
-    attachJobHandler(RED, this, def, (msg) => {
-      const raw = msg.button ?? evaluateSetting(RED, this, def.button, def.buttonType, msg);
-      if (raw !== undefined && typeof raw !== 'string') {
-        throw invalidInput(`msg.button must be text, not ${describeType(raw)}`);
-      }
-      // Sent exactly as TNL listed it (emoji included): no trimming of the label's own characters.
-      const button = raw?.trim() ? raw : undefined;
-      if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
-      const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
-      if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
-      if (Array.isArray(msg.buttons) && msg.buttons.length > 0 && !msg.buttons.includes(button)) {
-        throw invalidInput(`This result has no "${button}" button; it has: ${msg.buttons.join(', ')}`);
-      }
-      return {
-        steps: [
-          {
-            statusKey: 'nextleg.status.submitting',
-            submit: () => (client, signal) => client.button({ button, buttonMessageId }, { signal }),
-          },
-        ],
-      };
-    });
+    attachJobHandler(
+      RED,
+      this,
+      def,
+      (msg) => {
+        const raw = msg.button ?? evaluateSetting(RED, this, def.button, def.buttonType, msg);
+        if (raw !== undefined && typeof raw !== 'string') {
+          throw invalidInput(`msg.button must be text, not ${describeType(raw)}`);
+        }
+        // Sent exactly as TNL listed it (emoji included): no trimming of the label's own characters.
+        const button = raw?.trim() ? raw : undefined;
+        if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
+        const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
+        if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
+        if (Array.isArray(msg.buttons) && msg.buttons.length > 0 && !msg.buttons.includes(button)) {
+          throw invalidInput(`This result has no "${button}" button; it has: ${msg.buttons.join(', ')}`);
+        }
+        return {
+          steps: [
+            {
+              statusKey: 'nextleg.status.submitting',
+              submit: () => (client, signal) => client.button({ button, buttonMessageId }, { signal }),
+            },
+          ],
+        };
+      },
+      { onDelivered: resultPreview(RED, this, def) },
+    );
   }
   RED.nodes.registerType('nextleg-button', NextlegButtonNode);
 };

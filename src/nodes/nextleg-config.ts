@@ -1,10 +1,13 @@
 // The TheNextLeg account: base URL and API token (a credential, never exported with the flow). It
-// owns the account's one client and one scheduler, so every node using it shares TNL's rate limit.
+// owns the account's one client and one scheduler, so every node using it shares TNL's rate limit,
+// and, when a public base URL is set, the webhook through which TNL pushes results to the waits.
 import type { NodeAPI } from 'node-red';
-import { Account } from '../core/account';
-import type { ConfigCredentials, ConfigNode, ConfigNodeDef } from './shared/config-types';
+import { Account, DEFAULT_FALLBACK_POLL_FACTOR } from '../core/account';
+import { ResultFeedHub } from '../core/jobs/result-feed';
+import type { ConfigCredentials, ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
 import { NodeError } from './shared/node-error';
 import { nonNegativeNumber, positiveNumber } from './shared/numbers';
+import { mountWebhookRoute, newWebhookSecret, registerWebhookReceiver, webhookUrl } from './shared/webhook-route';
 
 const CONFIG_DEFAULTS = {
   baseUrl: 'https://api.thenextleg.io',
@@ -17,12 +20,15 @@ const CONFIG_DEFAULTS = {
 const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 export = (RED: NodeAPI): void => {
+  mountWebhookRoute(RED);
+
   function NextlegConfigNode(this: ConfigNode, def: ConfigNodeDef): void {
     RED.nodes.createNode(this, def);
     let account: Account | undefined;
+    const credentials = (this.credentials ?? {}) as ConfigCredentials;
 
     const resolveToken = (): string => {
-      const raw = (this.credentials as ConfigCredentials | undefined)?.token?.trim() ?? '';
+      const raw = credentials.token?.trim() ?? '';
       const env = ENV_REFERENCE.exec(raw);
       const token = env ? RED.util.evaluateNodeProperty(env[1] as string, 'env', this, {}) : raw;
       if (typeof token !== 'string' || token.trim() === '') {
@@ -30,6 +36,29 @@ export = (RED: NodeAPI): void => {
       }
       return token.trim();
     };
+
+    // The webhook: on only with a usable public base URL and Node-RED's HTTP-in server running.
+    const feed = new ResultFeedHub();
+    let hookUrl: string | undefined;
+    let unregister: (() => void) | undefined;
+    const base = def.webhookBaseUrl?.trim() ?? '';
+    if (base !== '') {
+      const httpNodeRoot = (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot;
+      if (!/^https?:\/\/[^\s/?#]+[^\s?#]*$/i.test(base)) {
+        this.warn(RED._('nextleg-config.errors.webhookBaseUrl'));
+      } else if (httpNodeRoot === false) {
+        this.warn(RED._('nextleg-config.errors.noHttpNode'));
+      } else {
+        // Without a stored secret (a flow written by hand) this run gets its own; jobs submitted
+        // with an older one still finish by polling.
+        const secret = credentials.webhookSecret?.trim() || newWebhookSecret();
+        hookUrl = webhookUrl(base, httpNodeRoot, this.id, secret);
+        unregister = registerWebhookReceiver(this.id, {
+          secret,
+          receive: (messageId, result) => feed.publish(messageId, result),
+        });
+      }
+    }
 
     this.getAccount = (): Account => {
       // Built on first use, so a config without a token only fails the flows that use it.
@@ -40,11 +69,21 @@ export = (RED: NodeAPI): void => {
         pollIntervalMs: nonNegativeNumber(def.pollInterval, CONFIG_DEFAULTS.pollInterval) * 1000,
         maxPollsPerSecond: positiveNumber(def.maxPollsPerSecond, CONFIG_DEFAULTS.maxPollsPerSecond),
         logger: (line) => this.debug(line),
+        webhookUrl: hookUrl,
+        resultFeed: feed,
+        fallbackPollFactor: positiveNumber(def.webhookPollFactor, DEFAULT_FALLBACK_POLL_FACTOR),
       });
       return account;
     };
 
+    this.journalSettings = (): JournalSettings => ({
+      resumeJobs: def.resumeJobs !== false,
+      contextStore: def.contextStore?.trim() || undefined,
+    });
+
     this.on('close', (done: () => void) => {
+      unregister?.();
+      feed.clear();
       account?.close();
       account = undefined;
       done();
@@ -55,7 +94,7 @@ export = (RED: NodeAPI): void => {
     'nextleg-config',
     NextlegConfigNode as unknown as Parameters<typeof RED.nodes.registerType>[1],
     {
-      credentials: { token: { type: 'password' } },
+      credentials: { token: { type: 'password' }, webhookSecret: { type: 'password' } },
     },
   );
 };

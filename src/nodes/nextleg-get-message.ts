@@ -2,6 +2,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { attachJobHandler, type WaitingNodeDef } from './shared/job-node';
 import { invalidInput, messageIdText } from './shared/inputs';
+import { resultPreview } from './shared/preview';
 
 export = (RED: NodeAPI): void => {
   function NextlegGetMessageNode(this: Node, def: WaitingNodeDef): void {
@@ -18,7 +19,7 @@ export = (RED: NodeAPI): void => {
         if (!messageId) throw invalidInput(RED._('nextleg.errors.noMessageId'));
         return { steps: [], existingMessageId: messageId };
       },
-      { alwaysWait: true },
+      { alwaysWait: true, onDelivered: resultPreview(RED, this, def) },
     );
   }
   RED.nodes.registerType('nextleg-get-message', NextlegGetMessageNode);

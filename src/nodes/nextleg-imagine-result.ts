@@ -3,6 +3,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { attachJobHandler, type JobPlan, type WaitingNodeDef } from './shared/job-node';
 import { evaluateSetting, invalidInput, promptText } from './shared/inputs';
 import { NodeError } from './shared/node-error';
+import { resultPreview } from './shared/preview';
 
 interface ImagineResultNodeDef extends WaitingNodeDef {
   prompt?: string;
@@ -17,35 +18,42 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, def);
     const upscale = def.upscale && UPSCALES.has(def.upscale) ? def.upscale : undefined;
 
-    attachJobHandler(RED, this, def, (msg): JobPlan => {
-      // msg.prompt wins, then a text payload, then the node's own prompt.
-      const prompt =
-        promptText(msg.prompt, 'msg.prompt') ??
-        (typeof msg.payload === 'string' ? promptText(msg.payload, 'msg.payload') : undefined) ??
-        promptText(evaluateSetting(RED, this, def.prompt, def.promptType, msg), 'The prompt');
-      if (!prompt) throw invalidInput(RED._('nextleg.errors.noPrompt'));
+    attachJobHandler(
+      RED,
+      this,
+      def,
+      (msg): JobPlan => {
+        // msg.prompt wins, then a text payload, then the node's own prompt.
+        const prompt =
+          promptText(msg.prompt, 'msg.prompt') ??
+          (typeof msg.payload === 'string' ? promptText(msg.payload, 'msg.payload') : undefined) ??
+          promptText(evaluateSetting(RED, this, def.prompt, def.promptType, msg), 'The prompt');
+        if (!prompt) throw invalidInput(RED._('nextleg.errors.noPrompt'));
 
-      const plan: JobPlan = {
-        steps: [
-          {
-            statusKey: 'nextleg.status.submitting',
-            submit: () => (client, signal) => client.imagine({ prompt }, { signal }),
-          },
-        ],
-      };
-      if (upscale) {
-        plan.steps.push({
-          statusKey: 'nextleg.status.upscaling',
-          submit: (grid) => (client, signal) => {
-            if (!grid?.buttonMessageId) {
-              throw new NodeError('BAD_RESPONSE', 'The grid result has no buttonMessageId to upscale');
-            }
-            return client.button({ button: upscale, buttonMessageId: grid.buttonMessageId }, { signal });
-          },
-        });
-      }
-      return plan;
-    });
+        const plan: JobPlan = {
+          steps: [
+            {
+              statusKey: 'nextleg.status.submitting',
+              submit: () => (client, signal) => client.imagine({ prompt }, { signal }),
+            },
+          ],
+        };
+        if (upscale) {
+          plan.steps.push({
+            statusKey: 'nextleg.status.upscaling',
+            press: upscale,
+            submit: (grid) => (client, signal) => {
+              if (!grid?.buttonMessageId) {
+                throw new NodeError('BAD_RESPONSE', 'The grid result has no buttonMessageId to upscale');
+              }
+              return client.button({ button: upscale, buttonMessageId: grid.buttonMessageId }, { signal });
+            },
+          });
+        }
+        return plan;
+      },
+      { onDelivered: resultPreview(RED, this, def) },
+    );
   }
   RED.nodes.registerType('nextleg-imagine-result', NextlegImagineResultNode);
 };

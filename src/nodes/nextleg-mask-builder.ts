@@ -3,8 +3,10 @@
 // nextleg-vary-region untouched.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { buildMask, type MaskRegion } from '../core/mask';
+import { LastImageStore, registerLastImageEndpoint } from './shared/last-image';
 import { toNodeError } from './shared/node-error';
 import { nonNegativeNumber, positiveNumber } from './shared/numbers';
+import { createNodePreview } from './shared/preview';
 
 interface MaskBuilderNodeDef extends NodeDef {
   width?: number | string;
@@ -13,9 +15,13 @@ interface MaskBuilderNodeDef extends NodeDef {
   invert?: boolean;
   threshold?: number | string;
   regions?: MaskRegion[];
+  preview?: boolean;
 }
 
 export = (RED: NodeAPI): void => {
+  const lastImages = new LastImageStore();
+  registerLastImageEndpoint(RED, lastImages);
+
   function NextlegMaskBuilderNode(this: Node, def: MaskBuilderNodeDef): void {
     RED.nodes.createNode(this, def);
     const width = positiveNumber(def.width, 1024);
@@ -23,11 +29,13 @@ export = (RED: NodeAPI): void => {
     const format = def.format === 'webp' ? 'webp' : 'png';
     const threshold = nonNegativeNumber(def.threshold, 128);
     const inFlight = new Set<AbortController>();
+    const preview = createNodePreview(RED, this, def.preview !== false);
 
     this.on('input', (msg, send, done) => {
       const m = msg as typeof msg & Record<string, unknown>;
       const controller = new AbortController();
       inFlight.add(controller);
+      lastImages.remember(this.id, m);
       this.status({ fill: 'blue', shape: 'ring', text: 'nextleg.status.building' });
       buildMask(
         {
@@ -55,6 +63,7 @@ export = (RED: NodeAPI): void => {
           });
           send(m);
           done();
+          void preview.show({ image: mask, format: 'png' });
         })
         .catch((err: unknown) => {
           if (controller.signal.aborted) return done();
@@ -65,8 +74,10 @@ export = (RED: NodeAPI): void => {
         .finally(() => inFlight.delete(controller));
     });
 
-    this.on('close', (done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       for (const controller of inFlight) controller.abort();
+      preview.close(removed);
+      if (removed) lastImages.forget(this.id);
       this.status({});
       done();
     });

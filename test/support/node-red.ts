@@ -8,7 +8,17 @@ import imagineResultNode from '../../src/nodes/nextleg-imagine-result';
 import maskBuilderNode from '../../src/nodes/nextleg-mask-builder';
 import varyRegionNode from '../../src/nodes/nextleg-vary-region';
 
-helper.init(require.resolve('node-red'));
+/**
+ * The runtime under test: the devDependency (Node-RED 4.1) unless NODE_RED_RUNTIME names the folder
+ * another Node-RED was installed into with `npm install --prefix <folder> node-red@5` (the CI's second run).
+ */
+export const NODE_RED_PATH = process.env.NODE_RED_RUNTIME
+  ? require.resolve('node-red', { paths: [process.env.NODE_RED_RUNTIME] })
+  : require.resolve('node-red');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const NODE_RED_VERSION: string = (require(NODE_RED_PATH) as { version(): string }).version();
+
+helper.init(NODE_RED_PATH);
 
 export { helper };
 export const ALL_NODES = [

@@ -29,6 +29,10 @@ export interface WaitOptions {
   onState?: (state: MessageState) => void;
   /** When a result for this id arrives here, the wait finishes at once. */
   resultFeed?: ResultFeed;
+  /** Extra pause before each poll, on top of the scheduler's spacing (polling as a slow fallback). */
+  pollGapMs?: number;
+  /** Pause before the first poll; default pollGapMs. */
+  firstPollAfterMs?: number;
 }
 
 const DEFAULT_EXPIRE_MINS = 12;
@@ -56,6 +60,20 @@ function withMessageId(err: unknown, messageId: string): TnlError {
   // Only the message is kept: a foreign error object may carry request details (and the token).
   const message = err instanceof Error ? err.message : String(err);
   return new TnlError({ code: 'BAD_RESPONSE', message: `Reading the job failed: ${message}`, messageId });
+}
+
+/** Resolves after `ms`, or at once when the signal aborts (the caller checks whether it is done). */
+function pauseFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 export function waitForResult(
@@ -153,8 +171,12 @@ export function waitForResult(
       }
     };
 
+    let pause = options.firstPollAfterMs ?? options.pollGapMs ?? 0;
     const loop = async (): Promise<void> => {
       while (!settled) {
+        if (pause > 0) await pauseFor(pause, polling.signal);
+        pause = options.pollGapMs ?? 0;
+        if (settled) return;
         const state = await scheduler.poll((s) => reader.getMessage(messageId, { signal: s, expireMins }), {
           signal: polling.signal,
           jobKey: messageId,

@@ -1,10 +1,20 @@
 // The behaviour every TNL API node shares: find the account, submit the node's command(s) in the
 // account's submit slots, wait for each job, report progress, deliver one msg or one error, and
-// stop everything at once when the node is closed. Each node file only says what to submit.
+// stop everything at once when the node is closed. Jobs in flight are recorded in the node's
+// context, so the next instance (after a redeploy or a restart) finishes them. Each node file only
+// says what to submit.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Account, Submit } from '../../core/account';
+import {
+  isExpired,
+  remainingTimeoutMs,
+  toJsonSafe,
+  type JobRecord,
+  type PendingPress,
+} from '../../core/jobs/job-record';
 import type { MessageState, TnlResult } from '../../core/tnl/types';
-import type { ConfigNode } from './config-types';
+import type { ConfigNode, JournalSettings } from './config-types';
+import { JobJournal } from './job-journal';
 import { JobStatusBoard } from './job-status';
 import { NodeError, toNodeError } from './node-error';
 import { positiveNumber } from './numbers';
@@ -23,10 +33,20 @@ export interface WaitingNodeDef extends NodeDef {
 
 export const WAIT_DEFAULTS = { timeoutMin: 15, stallTimeoutMin: 5, expireMins: 12 };
 
+export interface JobStep {
+  statusKey: string;
+  submit: (previous: TnlResult | undefined) => Submit;
+  /**
+   * The button this step presses on the previous result (U1 on the grid): what lets another
+   * instance make the press after a restart. A job with a step left that lacks it is not recorded.
+   */
+  press?: string;
+}
+
 /** What one input msg asks for: commands to submit in order, or a job that already exists. */
 export interface JobPlan {
   /** Each step builds its submit from the previous step's result (imagine, then its upscale). */
-  steps: Array<{ statusKey: string; submit: (previous: TnlResult | undefined) => Submit }>;
+  steps: JobStep[];
   /** get-message: wait for this job instead of submitting. */
   existingMessageId?: string;
 }
@@ -54,12 +74,35 @@ function applyResult(msg: JobMessage, messageId: string, result: TnlResult): voi
   }
 }
 
-export function lookupAccount(RED: NodeAPI, accountId: string | undefined): Account {
+function lookupConfig(RED: NodeAPI, accountId: string | undefined): ConfigNode {
   const config = accountId ? (RED.nodes.getNode(accountId) as ConfigNode | null) : null;
   if (!config || typeof config.getAccount !== 'function') {
     throw new NodeError('NO_ACCOUNT', RED._('nextleg.errors.noAccount'));
   }
-  return config.getAccount();
+  return config;
+}
+
+export function lookupAccount(RED: NodeAPI, accountId: string | undefined): Account {
+  return lookupConfig(RED, accountId).getAccount();
+}
+
+function journalSettingsOf(RED: NodeAPI, accountId: string | undefined): JournalSettings | undefined {
+  const config = accountId ? (RED.nodes.getNode(accountId) as ConfigNode | null) : null;
+  return config && typeof config.journalSettings === 'function' ? config.journalSettings() : undefined;
+}
+
+/** The step a recorded press becomes again. */
+function pressStep(press: PendingPress): JobStep {
+  return {
+    statusKey: press.statusKey,
+    press: press.button,
+    submit: (previous) => (client, signal) => {
+      if (!previous?.buttonMessageId) {
+        throw new NodeError('BAD_RESPONSE', `The result has no buttonMessageId to press ${press.button} on`);
+      }
+      return client.button({ button: press.button, buttonMessageId: previous.buttonMessageId }, { signal });
+    },
+  };
 }
 
 export function attachJobHandler(
@@ -70,20 +113,135 @@ export function attachJobHandler(
   options: { alwaysWait?: boolean; onDelivered?: (delivered: DeliveredResult) => void } = {},
 ): void {
   const wait = options.alwaysWait || def.wait !== false;
-  const progressOutput = wait && def.progressOutput === true;
-  const downloadImage = wait && def.downloadImage === true;
-  const timeoutMs = positiveNumber(def.timeout, WAIT_DEFAULTS.timeoutMin) * 60_000;
-  const stallTimeoutMs = positiveNumber(def.stallTimeout, WAIT_DEFAULTS.stallTimeoutMin) * 60_000;
-  const expireMins = positiveNumber(def.expireMins, WAIT_DEFAULTS.expireMins);
+  const settings: JobRecord['options'] = {
+    progressOutput: wait && def.progressOutput === true,
+    downloadImage: wait && def.downloadImage === true,
+    timeoutMs: positiveNumber(def.timeout, WAIT_DEFAULTS.timeoutMin) * 60_000,
+    stallTimeoutMs: positiveNumber(def.stallTimeout, WAIT_DEFAULTS.stallTimeoutMin) * 60_000,
+    expireMins: positiveNumber(def.expireMins, WAIT_DEFAULTS.expireMins),
+  };
 
   const board = new JobStatusBoard(node, (count) => RED._('nextleg.status.jobs', { count }));
   const inFlight = new Set<AbortController>();
   let closing = false;
+  const journalSettings = journalSettingsOf(RED, def.account);
+  const journal =
+    wait && journalSettings?.resumeJobs ? new JobJournal(node, journalSettings.contextStore) : undefined;
 
   const statusOf = (state: MessageState): NodeStatus =>
     state.state === 'running'
       ? { fill: 'blue', shape: 'dot', text: `${state.progress}%` }
       : { fill: 'yellow', shape: 'ring', text: 'nextleg.status.queued' };
+
+  /** One job on its way, from an input msg or from a record left by an earlier instance. */
+  interface Job {
+    key: string;
+    msg: JobMessage;
+    send: (msg: unknown) => void;
+    signal: AbortSignal;
+    boardId: number;
+    options: JobRecord['options'];
+    /** The msg as recorded: taken once, before any result is copied onto it. */
+    snapshot?: Record<string, unknown>;
+  }
+
+  /** Records the job as waiting for `messageId`, or forgets it when what remains cannot be resumed. */
+  function record(job: Job, messageId: string, submittedAt: number, remaining: JobStep[]): void {
+    if (!journal) return;
+    const presses: PendingPress[] = [];
+    for (const step of remaining) {
+      if (step.press === undefined) return journal.remove(job.key);
+      presses.push({ button: step.press, statusKey: step.statusKey });
+    }
+    job.snapshot ??= toJsonSafe(job.msg) as Record<string, unknown>;
+    journal.save(job.key, {
+      v: 1,
+      messageId,
+      submittedAt,
+      remaining: presses,
+      options: job.options,
+      msg: job.snapshot,
+    });
+  }
+
+  function waitFor(
+    job: Job,
+    account: Account,
+    messageId: string,
+    timeoutMs: number,
+    resumed: boolean,
+  ): Promise<TnlResult> {
+    return account.wait(messageId, {
+      expireMins: job.options.expireMins,
+      timeoutMs,
+      stallTimeoutMs: job.options.stallTimeoutMs,
+      signal: job.signal,
+      // A resumed job may have finished while nobody listened for its webhook: look at once.
+      ...(resumed ? { firstPollAfterMs: 0 } : {}),
+      onState: (state) => {
+        board.set(job.boardId, statusOf(state));
+        if (job.options.progressOutput && (state.state === 'running' || state.state === 'queued')) {
+          const progress = {
+            messageId,
+            state: state.state,
+            progress: state.progress,
+            progressImageUrl: state.state === 'running' ? state.progressImageUrl : null,
+          };
+          job.send([null, { _msgid: RED.util.generateId(), topic: job.msg.topic, payload: progress }]);
+        }
+      },
+    });
+  }
+
+  /** Waits for `current` (if any), then submits and waits for each step; returns the last result. */
+  async function run(
+    job: Job,
+    account: Account,
+    steps: JobStep[],
+    current?: { messageId: string; submittedAt: number; timeoutMs: number; resumed: boolean },
+  ): Promise<{ messageId: string; result: TnlResult }> {
+    let result: TnlResult | undefined;
+    let messageId: string | undefined;
+    if (current) {
+      messageId = current.messageId;
+      job.msg.messageId = messageId;
+      record(job, messageId, current.submittedAt, steps);
+      board.set(job.boardId, { fill: 'yellow', shape: 'ring', text: 'nextleg.status.waiting' });
+      result = await waitFor(job, account, messageId, current.timeoutMs, current.resumed);
+    }
+    for (const [index, step] of steps.entries()) {
+      board.set(job.boardId, { fill: 'blue', shape: 'ring', text: step.statusKey });
+      const ack = await account.submit(step.submit(result), job.signal);
+      messageId = ack.messageId;
+      job.msg.messageId = messageId;
+      record(job, messageId, Date.now(), steps.slice(index + 1));
+      result = await waitFor(job, account, messageId, job.options.timeoutMs, false);
+    }
+    if (!result || !messageId) throw new NodeError('INTERNAL', 'Nothing to wait for');
+    return { messageId, result };
+  }
+
+  async function deliver(job: Job, account: Account, messageId: string, result: TnlResult): Promise<void> {
+    const { msg } = job;
+    applyResult(msg, messageId, result);
+    if (job.options.downloadImage && result.imageUrl) {
+      board.set(job.boardId, { fill: 'blue', shape: 'ring', text: 'nextleg.status.downloading' });
+      msg.image = await account.client.getImage(result.imageUrl, { signal: job.signal });
+    }
+    board.finish(job.boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.done' });
+    job.send(job.options.progressOutput ? [msg, null] : msg);
+    options.onDelivered?.({ node, msg, result });
+  }
+
+  /** The error path shared by both kinds of job; undefined when the node was stopped meanwhile. */
+  function failure(job: Job | undefined, boardId: number | undefined, err: unknown): NodeError | undefined {
+    // The node was stopped (redeploy, delete, shutdown): its record, if any, is the next instance's.
+    if (closing) return undefined;
+    if (job) journal?.remove(job.key);
+    const error = toNodeError(err);
+    board.finish(boardId, { fill: 'red', shape: 'ring', text: error.code });
+    return error;
+  }
 
   async function handle(
     msg: JobMessage,
@@ -92,75 +250,91 @@ export function attachJobHandler(
   ): Promise<void> {
     const controller = new AbortController();
     inFlight.add(controller);
-    let jobId: number | undefined;
-    let messageId: string | undefined;
+    let boardId: number | undefined;
+    let job: Job | undefined;
     try {
       const account = lookupAccount(RED, def.account);
       const plan = await buildPlan(msg);
-      jobId = board.add({ fill: 'blue', shape: 'ring', text: 'nextleg.status.submitting' });
-      const id = jobId;
+      boardId = board.add({ fill: 'blue', shape: 'ring', text: 'nextleg.status.submitting' });
 
-      const waitFor = (jobMessageId: string): Promise<TnlResult> =>
-        account.wait(jobMessageId, {
-          expireMins,
-          timeoutMs,
-          stallTimeoutMs,
-          signal: controller.signal,
-          onState: (state) => {
-            board.set(id, statusOf(state));
-            if (progressOutput && (state.state === 'running' || state.state === 'queued')) {
-              const progress = {
-                messageId: jobMessageId,
-                state: state.state,
-                progress: state.progress,
-                progressImageUrl: state.state === 'running' ? state.progressImageUrl : null,
-              };
-              send([null, { _msgid: RED.util.generateId(), topic: msg.topic, payload: progress }]);
-            }
-          },
-        });
-
-      let result: TnlResult | undefined;
-      if (plan.existingMessageId) {
-        messageId = plan.existingMessageId;
-        board.set(id, { fill: 'yellow', shape: 'ring', text: 'nextleg.status.waiting' });
-        result = await waitFor(messageId);
-      }
-      for (const step of plan.steps) {
-        board.set(id, { fill: 'blue', shape: 'ring', text: step.statusKey });
-        const ack = await account.submit(step.submit(result), controller.signal);
-        messageId = ack.messageId;
-        if (!wait) {
-          msg.messageId = ack.messageId;
-          msg.payload = ack;
-          send(msg);
-          board.finish(id, { fill: 'green', shape: 'dot', text: 'nextleg.status.submitted' });
-          done();
-          return;
-        }
-        result = await waitFor(ack.messageId);
-      }
-      if (!result || !messageId) throw new NodeError('INTERNAL', 'Nothing to wait for');
-
-      applyResult(msg, messageId, result);
-      if (downloadImage && result.imageUrl) {
-        board.set(id, { fill: 'blue', shape: 'ring', text: 'nextleg.status.downloading' });
-        msg.image = await account.client.getImage(result.imageUrl, { signal: controller.signal });
-      }
-      board.finish(id, { fill: 'green', shape: 'dot', text: 'nextleg.status.done' });
-      send(progressOutput ? [msg, null] : msg);
-      options.onDelivered?.({ node, msg, result });
-      done();
-    } catch (err) {
-      if (closing) {
-        // The node was stopped (redeploy, delete, shutdown): nobody waits for this msg any more.
+      const [first] = plan.steps;
+      if (!wait && first && !plan.existingMessageId) {
+        const ack = await account.submit(first.submit(undefined), controller.signal);
+        msg.messageId = ack.messageId;
+        msg.payload = ack;
+        send(msg);
+        board.finish(boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.submitted' });
         done();
         return;
       }
-      const error = toNodeError(err);
-      if (messageId) msg.messageId = messageId;
-      board.finish(jobId, { fill: 'red', shape: 'ring', text: error.code });
+
+      job = {
+        key: RED.util.generateId(),
+        msg,
+        send,
+        signal: controller.signal,
+        boardId,
+        options: settings,
+      };
+      const current = plan.existingMessageId
+        ? {
+            messageId: plan.existingMessageId,
+            submittedAt: Date.now(),
+            timeoutMs: settings.timeoutMs,
+            resumed: false,
+          }
+        : undefined;
+      const { messageId, result } = await run(job, account, plan.steps, current);
+      await deliver(job, account, messageId, result);
+      journal?.remove(job.key);
+      done();
+    } catch (err) {
+      const error = failure(job, boardId, err);
       done(error);
+    } finally {
+      inFlight.delete(controller);
+    }
+  }
+
+  /** Finishes a job an earlier instance of this node recorded; delivers through node.send / node.error. */
+  async function resume(key: string, saved: JobRecord): Promise<void> {
+    const controller = new AbortController();
+    inFlight.add(controller);
+    const msg = saved.msg as JobMessage;
+    const job: Job = {
+      key,
+      msg,
+      send: (m) => node.send(m as Parameters<Node['send']>[0]),
+      signal: controller.signal,
+      boardId: board.add({ fill: 'yellow', shape: 'ring', text: 'nextleg.status.resuming' }),
+      options: saved.options,
+      snapshot: saved.msg,
+    };
+    try {
+      const now = Date.now();
+      msg.messageId = saved.messageId;
+      if (isExpired(saved, now)) {
+        throw new NodeError(
+          'EXPIRED',
+          RED._('nextleg.errors.expired', { messageId: saved.messageId, minutes: saved.options.expireMins }),
+        );
+      }
+      const timeoutMs = remainingTimeoutMs(saved, now);
+      if (timeoutMs <= 0) {
+        throw new NodeError('JOB_TIMEOUT', `No result within ${Math.round(saved.options.timeoutMs / 1000)} s`);
+      }
+      const account = lookupAccount(RED, def.account);
+      const { messageId, result } = await run(job, account, saved.remaining.map(pressStep), {
+        messageId: saved.messageId,
+        submittedAt: saved.submittedAt,
+        timeoutMs,
+        resumed: true,
+      });
+      await deliver(job, account, messageId, result);
+      journal?.remove(key);
+    } catch (err) {
+      const error = failure(job, job.boardId, err);
+      if (error) node.error(error, msg);
     } finally {
       inFlight.delete(controller);
     }
@@ -170,11 +344,26 @@ export function attachJobHandler(
     void handle(msg as JobMessage, send as (m: unknown) => void, done);
   });
 
-  node.on('close', (_removed: boolean, done: () => void) => {
+  if (journal) {
+    // After the constructor: the flow (and its config node) is then fully started.
+    setImmediate(() => {
+      if (closing) return;
+      journal
+        .load()
+        .then((records) => {
+          for (const { jobKey, record: saved } of records) if (!closing) void resume(jobKey, saved);
+        })
+        .catch((err: unknown) => node.warn(`Could not read the jobs to resume: ${toNodeError(err).message}`));
+    });
+  }
+
+  node.on('close', (removed: boolean, done: () => void) => {
     closing = true;
     for (const controller of inFlight) controller.abort();
     inFlight.clear();
     board.clear();
-    done();
+    // Kept for the next instance on a redeploy or restart; a deleted node's jobs are gone with it.
+    if (removed && journal) journal.clear().then(done, done);
+    else done();
   });
 }

@@ -1,0 +1,103 @@
+// Thumbnails shown under a node in the editor, on this package's own comms topic
+// (`nextleg-preview/<nodeId>`), retained so an editor opened later still sees the last one. A
+// preview is a courtesy: whatever goes wrong making it is logged at debug level and never reaches
+// the flow.
+import type { Node, NodeAPI } from 'node-red';
+import type { TnlClient } from '../../core/tnl/client';
+import { makeThumbnail, thumbnailDataUrl, type ThumbnailFormat } from '../../core/image/thumbnail';
+import { lookupAccount, type DeliveredResult, type WaitingNodeDef } from './job-node';
+
+export const PREVIEW_TOPIC = 'nextleg-preview';
+
+export interface PreviewSource {
+  /** The picture itself (Buffer, base64 or data URL), when the msg already carries it. */
+  image?: unknown;
+  /** Otherwise it is downloaded from here with `client`. */
+  imageUrl?: string;
+  client?: TnlClient;
+  format?: ThumbnailFormat;
+}
+
+export interface NodePreview {
+  /** Makes and publishes a thumbnail; resolves once published or given up (never rejects). */
+  show(source: PreviewSource): Promise<void>;
+  /** Aborts a preview in the making; a removed node's retained preview is withdrawn too. */
+  close(removed: boolean): void;
+}
+
+export function previewTopic(nodeId: string): string {
+  return `${PREVIEW_TOPIC}/${nodeId}`;
+}
+
+/** `enabled` is the node's `preview` property; off, nothing is fetched and nothing published. */
+export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): NodePreview {
+  const topic = previewTopic(node.id);
+  let controller = new AbortController();
+  // A slow thumbnail finishing after a newer one must not replace it.
+  let latest = 0;
+  const withdraw = (): void => {
+    // Not retained: this drops the retained preview and tells open editors to remove theirs.
+    RED.comms.publish(topic, null, false);
+  };
+  // Turned off and redeployed: the picture of an earlier run must not linger.
+  if (!enabled) withdraw();
+
+  return {
+    async show(source) {
+      if (!enabled) return;
+      const ticket = ++latest;
+      const signal = controller.signal;
+      try {
+        let image = source.image;
+        if ((image === undefined || image === null) && source.imageUrl && source.client) {
+          image = await source.client.getImage(source.imageUrl, { signal });
+        }
+        if (image === undefined || image === null) return;
+        const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg' });
+        if (signal.aborted || ticket !== latest) return;
+        RED.comms.publish(topic, { image: thumbnailDataUrl(thumbnail) }, true);
+      } catch (err) {
+        if (!signal.aborted) node.debug(`preview not shown: ${(err as Error).message}`);
+      }
+    },
+    close(removed) {
+      controller.abort();
+      controller = new AbortController();
+      latest++;
+      // A redeployed node keeps showing its last result until it has a new one.
+      if (removed) withdraw();
+    },
+  };
+}
+
+/**
+ * The `onDelivered` hook of a waiting node: previews the result's picture, taken from `msg.image`
+ * when this node downloaded it (a msg.image left by an earlier node would be the wrong picture),
+ * else fetched with the account's client. Registers the node's close handler for the preview.
+ */
+export function resultPreview(
+  RED: NodeAPI,
+  node: Node,
+  def: WaitingNodeDef & { preview?: boolean },
+): (delivered: DeliveredResult) => void {
+  const preview = createNodePreview(RED, node, def.preview !== false);
+  node.on('close', (removed: boolean, done: () => void) => {
+    preview.close(removed);
+    done();
+  });
+  const downloaded = def.wait !== false && def.downloadImage === true;
+  return ({ msg, result }) => {
+    if (def.preview === false || !result.imageUrl) return;
+    let client: TnlClient | undefined;
+    try {
+      client = lookupAccount(RED, def.account).client;
+    } catch {
+      // Only a downloaded picture can be shown without an account.
+    }
+    void preview.show({
+      image: downloaded && Buffer.isBuffer(msg.image) ? msg.image : undefined,
+      imageUrl: result.imageUrl,
+      client,
+    });
+  };
+}

@@ -1,0 +1,89 @@
+// Jobs in flight across a redeploy (helper runtime): the new instance delivers the job exactly once
+// with the original msg; a deleted node's jobs are forgotten; with resumeJobs off nothing comes back.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
+import { CONFIG_ID, single } from '../flows/api-flows';
+import { ALL_NODES, eventually, helper, recorder, sleep, stopNodeRed } from '../support/node-red';
+
+let sandbox: Sandbox;
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+const onTab = (flow: FlowNode[]): FlowNode[] => [
+  { id: 'tab1', type: 'tab', label: 'resume' },
+  ...flow.map((n) => (n.type === 'nextleg-config' ? n : { z: 'tab1', ...n })),
+];
+const credentials = (): Record<string, unknown> => ({ [CONFIG_ID]: { token: sandbox.token } });
+const polls = (): number => sandbox.requests().filter((r) => r.path.startsWith('/v2/message/')).length;
+const imagines = (): number =>
+  sandbox.requests().filter((r) => r.path === '/v2/imagine' && r.status === 200).length;
+
+before(async () => {
+  // About a second per job: time to redeploy in the middle of one.
+  sandbox = await startSandbox({ stepMs: 60 });
+});
+after(() => sandbox.close());
+beforeEach(() => {
+  sandbox.clearRequests();
+  return helper.startServer();
+});
+afterEach(() => stopNodeRed());
+
+describe('jobs across a redeploy', () => {
+  it('a full redeploy mid-job: the new instance delivers it once, with the original msg', async () => {
+    const flow = onTab(single(sandbox.url, 'nextleg-imagine-result', { upscale: 'U1' }));
+    await helper.load(ALL_NODES, flow, credentials());
+    const before = recorder('out');
+    helper.getNode('dut').receive({ payload: 'a harbour at night', tag: 'original', nested: { n: 1 } });
+    await eventually(() => polls() >= 2, 10_000, 'polling to start');
+
+    await helper.setFlows(flow, 'full', credentials());
+    const out = recorder('out');
+    const caught = recorder('caught');
+    await eventually(() => out.length >= 1, 15_000, 'the resumed job');
+    await sleep(300);
+    assert.equal(out.length, 1, 'delivered more than once');
+    assert.equal(before.length, 0, 'the stopped instance delivered');
+    assert.deepEqual(caught, []);
+    const [msg] = out;
+    assert.equal(msg?.tag, 'original');
+    assert.deepEqual(msg?.nested, { n: 1 });
+    assert.equal(msg?.payload.type, 'button', 'the U1 upscale left to do was not made');
+    assert.equal(msg?.payload.content, 'a harbour at night');
+    assert.equal(imagines(), 1, 'the job was submitted again');
+  });
+
+  it('deleting the node mid-job: nothing delivered, no further request, nothing comes back', async () => {
+    const flow = onTab(single(sandbox.url, 'nextleg-imagine-result', {}));
+    await helper.load(ALL_NODES, flow, credentials());
+    helper.getNode('dut').receive({ payload: 'never mind --sandbox-never' });
+    await eventually(() => polls() >= 2, 10_000, 'polling to start');
+
+    await helper.setFlows(
+      flow.filter((n) => n.id !== 'dut'),
+      'full',
+      credentials(),
+    );
+    const count = sandbox.requests().length;
+    await sleep(300);
+    assert.equal(sandbox.requests().length, count, 'requests after the node was deleted');
+
+    // The same node id deployed again finds no record to resume.
+    await helper.setFlows(flow, 'full', credentials());
+    await sleep(300);
+    assert.equal(sandbox.requests().length, count, 'a forgotten job came back');
+  });
+
+  it('with resumeJobs off a redeployed job is not picked up', async () => {
+    const flow = onTab(single(sandbox.url, 'nextleg-imagine-result', {}, { resumeJobs: false }));
+    await helper.load(ALL_NODES, flow, credentials());
+    helper.getNode('dut').receive({ payload: 'not recorded' });
+    await eventually(() => polls() >= 1, 10_000, 'polling to start');
+    await helper.setFlows(flow, 'full', credentials());
+    const out = recorder('out');
+    const count = polls();
+    await sleep(1500);
+    assert.equal(out.length, 0);
+    assert.equal(polls(), count);
+  });
+});
