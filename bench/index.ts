@@ -1,11 +1,16 @@
 // Benchmark entry (`npm run bench`): runs each benchmark in turn; always exits 0, the PASS/FAIL
 // lines are the result.
 
+import { runDeliveryBench } from './delivery.bench';
+import { runLoadBench } from './load.bench';
 import { runMaskBench } from './mask.bench';
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
-  const allPassed = await runMaskBench();
+  const maskPassed = await runMaskBench();
+  const deliveryPassed = await runDeliveryBench();
+  const loadPassed = await runLoadBench();
+  const allPassed = maskPassed && deliveryPassed && loadPassed;
   console.log(allPassed ? 'all targets met' : 'some targets missed');
 }
 

@@ -7,7 +7,12 @@ import { ResultFeedHub } from '../core/jobs/result-feed';
 import type { ConfigCredentials, ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
 import { NodeError } from './shared/node-error';
 import { nonNegativeNumber, positiveNumber } from './shared/numbers';
-import { mountWebhookRoute, newWebhookSecret, registerWebhookReceiver, webhookUrl } from './shared/webhook-route';
+import {
+  mountWebhookRoute,
+  newWebhookSecret,
+  registerWebhookReceiver,
+  webhookUrl,
+} from './shared/webhook-route';
 
 const CONFIG_DEFAULTS = {
   baseUrl: 'https://api.thenextleg.io',

@@ -99,6 +99,13 @@ describe('preview and region editor in the demo', { timeout: 120_000 }, () => {
     }
 
     await page.locator('#red-ui-header-button-deploy').click();
+    // The editor asks before deploying a flow it finds incomplete; this test is not about that.
+    const confirm = page.getByRole('button', { name: 'Confirm deploy' });
+    void confirm
+      .waitFor({ state: 'visible' })
+      .then(() => confirm.click())
+      .catch(() => undefined);
+    await page.waitForFunction(() => !(window as any).RED.nodes.dirty()); // eslint-disable-line @typescript-eslint/no-explicit-any
     await page.waitForFunction(() => !(window as any).RED.nodes.dirty()); // eslint-disable-line @typescript-eslint/no-explicit-any
 
     // The demo's inject button runs imagine → U1 → mask → Vary (Region).

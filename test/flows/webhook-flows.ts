@@ -20,6 +20,11 @@ export function webhookFlow(
   });
 }
 
+/** Node-RED tells flow nodes from config nodes by their editor position. */
+export function placed(nodes: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return nodes.map((n, i) => (n.z ? { x: 150, y: 60 + 40 * i, ...n } : n));
+}
+
 /** imagine-result → change (keeps what the test checks) → file; for a real Node-RED process. */
 export function restartFlow(sandboxUrl: string, outFile: string, props: Record<string, unknown> = {}) {
   return [

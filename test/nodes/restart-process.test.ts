@@ -2,14 +2,22 @@
 // started again: the job is delivered once after the restart; a job older than expireMins fails EXPIRED.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { CONFIG_ID } from '../flows/api-flows';
-import { restartFlow } from '../flows/webhook-flows';
+import { placed, restartFlow } from '../flows/webhook-flows';
 import { eventually, sleep } from '../support/node-red';
 
 const ROOT = resolve(__dirname, '../..');
@@ -28,12 +36,12 @@ function freePort(): Promise<number> {
 }
 
 /** A user dir with this package linked in, a file context store, the flow and its credentials. */
-function userDir(flow: unknown[]): string {
+function userDir(flow: Array<Record<string, unknown>>): string {
   const dir = mkdtempSync(join(tmpdir(), 'nextleg-restart-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'node_modules', '@seedflows'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules', '@seedflows', 'node-red-thenextleg'), 'dir');
-  writeFileSync(join(dir, 'flows.json'), JSON.stringify(flow));
+  writeFileSync(join(dir, 'flows.json'), JSON.stringify(placed(flow)));
   writeFileSync(join(dir, 'flows_cred.json'), JSON.stringify({ [CONFIG_ID]: { token: sandbox.token } }));
   return dir;
 }
@@ -61,7 +69,11 @@ async function startNodeRed(dir: string): Promise<{ port: number; proc: ChildPro
   let log = '';
   proc.stdout?.on('data', (chunk: Buffer) => (log += String(chunk)));
   proc.stderr?.on('data', (chunk: Buffer) => (log += String(chunk)));
-  await eventually(() => log.includes('Started flows') || proc.exitCode !== null, 30_000, 'Node-RED to start');
+  await eventually(
+    () => log.includes('Started flows') || proc.exitCode !== null,
+    30_000,
+    'Node-RED to start',
+  );
   if (proc.exitCode !== null) throw new Error(`Node-RED exited:\n${log}`);
   return { port, proc };
 }
@@ -114,7 +126,10 @@ describe('jobs across a Node-RED restart (localfilesystem context)', () => {
   it('a job in flight when Node-RED stops is delivered once after it starts again', async () => {
     const out = join(tmpdir(), `nextleg-restart-out-${process.pid}-1.txt`);
     dirs.push(out);
-    const dir = userDir([...restartFlow(sandbox.url, out), inject('go', 'before-restart', 'a mill by a river')]);
+    const dir = userDir([
+      ...restartFlow(sandbox.url, out),
+      inject('go', 'before-restart', 'a mill by a river'),
+    ]);
     sandbox.clearRequests();
     const first = await startNodeRed(dir);
     await trigger(first.port, 'go');

@@ -10,7 +10,16 @@ import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import configNode from '../../src/nodes/nextleg-config';
 import { CONFIG_ID } from '../flows/api-flows';
 import { WEBHOOK_SECRET, webhookFlow } from '../flows/webhook-flows';
-import { ALL_NODES, collect, eventually, helper, recorder, sleep, stopNodeRed, type Msg } from '../support/node-red';
+import {
+  ALL_NODES,
+  collect,
+  eventually,
+  helper,
+  recorder,
+  sleep,
+  stopNodeRed,
+  type Msg,
+} from '../support/node-red';
 
 const NODE_ROOT = '/hooks/';
 let sandbox: Sandbox;
@@ -105,9 +114,15 @@ describe('results by webhook', () => {
     const got = recorder('out');
     helper.getNode('dut').receive({ payload: 'waits forever --sandbox-never' });
     await eventually(() => sandbox.requests().some((r) => r.path === '/v2/imagine' && r.status === 200));
-    const messageId = (await (await fetch(`${sandbox.url}/_sandbox/jobs`)).json()) as Array<{ messageId: string }>;
+    const messageId = (await (await fetch(`${sandbox.url}/_sandbox/jobs`)).json()) as Array<{
+      messageId: string;
+    }>;
     const id = messageId[0]?.messageId ?? '';
-    const forged = JSON.stringify({ content: 'forged', originatingMessageId: id, imageUrl: 'http://x/y.png' });
+    const forged = JSON.stringify({
+      content: 'forged',
+      originatingMessageId: id,
+      imageUrl: 'http://x/y.png',
+    });
     assert.equal((await post(hookUrl(CONFIG_ID, 'guessed'), forged)).status, 404);
     await sleep(300);
     assert.equal(got.length, 0, 'the forged result completed the job');

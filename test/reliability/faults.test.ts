@@ -32,7 +32,7 @@ describe('faults seen by a flow', () => {
   });
 
   it('5xx bursts and dropped connections while polling: retried with backoff, each job delivered once', async () => {
-    sandbox.configure({ faults: { errorRate: 0.3, dropRate: 0.15, only: 'message' } });
+    sandbox.configure({ faults: { errorRate: 0.2, dropRate: 0.1, only: 'message' } });
     await loadFlow(single(sandbox.url, 'nextleg-imagine-result', {}), sandbox.token);
     const caught = recorder('caught');
     const out = recorder('out');

@@ -1,5 +1,7 @@
 // Starts the real Node-RED runtime (through node-red-node-test-helper) with this package's nodes,
 // next to an in-process sandbox, and collects what nodes send, for the node tests.
+import type { EventEmitter } from 'node:events';
+import { dirname } from 'node:path';
 import helper from 'node-red-node-test-helper';
 import buttonNode from '../../src/nodes/nextleg-button';
 import configNode from '../../src/nodes/nextleg-config';
@@ -19,6 +21,14 @@ export const NODE_RED_PATH = process.env.NODE_RED_RUNTIME
 export const NODE_RED_VERSION: string = (require(NODE_RED_PATH) as { version(): string }).version();
 
 helper.init(NODE_RED_PATH);
+
+/**
+ * The runtime's own event bus (RED.comms.publish lands here). Taken from the runtime under test, not
+ * from the `@node-red/util` a test would import, which under NODE_RED_RUNTIME is another copy.
+ */
+const utilPath = require.resolve('@node-red/util', { paths: [dirname(NODE_RED_PATH)] });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const runtimeEvents: EventEmitter = (require(utilPath) as { events: EventEmitter }).events;
 
 export { helper };
 export const ALL_NODES = [

@@ -80,7 +80,8 @@ export function parseJobRecord(value: unknown): JobRecord | undefined {
     presses.push({ button: step.button, statusKey: step.statusKey });
   }
   const { expireMins, timeoutMs, stallTimeoutMs } = options;
-  if (!finiteNumber(expireMins) || !finiteNumber(timeoutMs) || !finiteNumber(stallTimeoutMs)) return undefined;
+  if (!finiteNumber(expireMins) || !finiteNumber(timeoutMs) || !finiteNumber(stallTimeoutMs))
+    return undefined;
   return {
     v: 1,
     messageId,

@@ -26,7 +26,12 @@ type Listener = (result: TnlResult) => void;
 const DEFAULTS = { holdMs: 10 * 60_000, maxHeld: 1000, rememberMs: 30 * 60_000, maxRemembered: 10_000 };
 
 /** Drops entries older than `maxAgeMs`, then the oldest beyond `max` (a Map keeps insertion order). */
-function prune<T extends { at: number }>(map: Map<string, T>, now: number, maxAgeMs: number, max: number): void {
+function prune<T extends { at: number }>(
+  map: Map<string, T>,
+  now: number,
+  maxAgeMs: number,
+  max: number,
+): void {
   for (const [key, entry] of map) {
     if (now - entry.at < maxAgeMs && map.size <= max) break;
     map.delete(key);

@@ -17,12 +17,24 @@ interface ContextApi {
 }
 
 /** Per node id, per job key: the in-process copy that outlives the node instance across a redeploy. */
-const handover = new Map<string, Map<string, JobRecord>>();
+type Handover = Map<string, Map<string, JobRecord>>;
+/**
+ * One copy per loading of the node module (its RED object): a redeploy keeps it, while loading the
+ * package anew (a new runtime in the same process, as test harnesses do) starts from nothing.
+ */
+const handovers = new WeakMap<object, Handover>();
+
+export function handoverFor(loadedBy: object): Handover {
+  let map = handovers.get(loadedBy);
+  if (!map) handovers.set(loadedBy, (map = new Map()));
+  return map;
+}
 
 export class JobJournal {
   constructor(
     private readonly node: Node,
     private readonly store: string | undefined,
+    private readonly handover: Handover,
   ) {}
 
   private get context(): ContextApi {
@@ -30,8 +42,8 @@ export class JobJournal {
   }
 
   private get copies(): Map<string, JobRecord> {
-    let map = handover.get(this.node.id);
-    if (!map) handover.set(this.node.id, (map = new Map()));
+    let map = this.handover.get(this.node.id);
+    if (!map) this.handover.set(this.node.id, (map = new Map()));
     return map;
   }
 
@@ -44,7 +56,7 @@ export class JobJournal {
 
   remove(jobKey: string): void {
     this.copies.delete(jobKey);
-    if (this.copies.size === 0) handover.delete(this.node.id);
+    if (this.copies.size === 0) this.handover.delete(this.node.id);
     this.context.set(KEY_PREFIX + jobKey, undefined, this.store, (err) => {
       if (err) this.node.warn(`Could not forget a finished job: ${err.message}`);
     });
@@ -75,7 +87,7 @@ export class JobJournal {
   }
 
   async clear(): Promise<void> {
-    handover.delete(this.node.id);
+    this.handover.delete(this.node.id);
     for (const { jobKey } of await this.load()) this.remove(jobKey);
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '../../core/jobs/job-record';
 import type { MessageState, TnlResult } from '../../core/tnl/types';
 import type { ConfigNode, JournalSettings } from './config-types';
-import { JobJournal } from './job-journal';
+import { JobJournal, handoverFor } from './job-journal';
 import { JobStatusBoard } from './job-status';
 import { NodeError, toNodeError } from './node-error';
 import { positiveNumber } from './numbers';
@@ -123,10 +123,14 @@ export function attachJobHandler(
 
   const board = new JobStatusBoard(node, (count) => RED._('nextleg.status.jobs', { count }));
   const inFlight = new Set<AbortController>();
+  /** Jobs this instance started: a record of one is never resumed by this same instance. */
+  const ownKeys = new Set<string>();
   let closing = false;
   const journalSettings = journalSettingsOf(RED, def.account);
   const journal =
-    wait && journalSettings?.resumeJobs ? new JobJournal(node, journalSettings.contextStore) : undefined;
+    wait && journalSettings?.resumeJobs
+      ? new JobJournal(node, journalSettings.contextStore, handoverFor(RED))
+      : undefined;
 
   const statusOf = (state: MessageState): NodeStatus =>
     state.state === 'running'
@@ -268,8 +272,10 @@ export function attachJobHandler(
         return;
       }
 
+      const key = RED.util.generateId();
+      ownKeys.add(key);
       job = {
-        key: RED.util.generateId(),
+        key,
         msg,
         send,
         signal: controller.signal,
@@ -293,6 +299,7 @@ export function attachJobHandler(
       done(error);
     } finally {
       inFlight.delete(controller);
+      if (job) ownKeys.delete(job.key);
     }
   }
 
@@ -321,7 +328,10 @@ export function attachJobHandler(
       }
       const timeoutMs = remainingTimeoutMs(saved, now);
       if (timeoutMs <= 0) {
-        throw new NodeError('JOB_TIMEOUT', `No result within ${Math.round(saved.options.timeoutMs / 1000)} s`);
+        throw new NodeError(
+          'JOB_TIMEOUT',
+          `No result within ${Math.round(saved.options.timeoutMs / 1000)} s`,
+        );
       }
       const account = lookupAccount(RED, def.account);
       const { messageId, result } = await run(job, account, saved.remaining.map(pressStep), {
@@ -351,7 +361,9 @@ export function attachJobHandler(
       journal
         .load()
         .then((records) => {
-          for (const { jobKey, record: saved } of records) if (!closing) void resume(jobKey, saved);
+          for (const { jobKey, record: saved } of records) {
+            if (!closing && !ownKeys.has(jobKey)) void resume(jobKey, saved);
+          }
         })
         .catch((err: unknown) => node.warn(`Could not read the jobs to resume: ${toNodeError(err).message}`));
     });

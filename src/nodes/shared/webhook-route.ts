@@ -54,7 +54,9 @@ function sameSecret(given: string, expected: string): boolean {
 function answer(res: ServerResponse, status: number): void {
   res.statusCode = status;
   res.setHeader('content-type', 'text/plain; charset=utf-8');
-  res.end(status === 200 ? 'OK' : status === 400 ? 'Bad Request' : status === 413 ? 'Too Large' : 'Not Found');
+  res.end(
+    status === 200 ? 'OK' : status === 400 ? 'Bad Request' : status === 413 ? 'Too Large' : 'Not Found',
+  );
 }
 
 /** The body as text; undefined when it is too large (the answer is then already sent). */
@@ -126,8 +128,7 @@ async function handle(RED: NodeAPI, req: RouteRequest, res: ServerResponse): Pro
 /** Adds the route to this runtime's HTTP-in server, once however many times the package loads. */
 export function mountWebhookRoute(RED: NodeAPI): void {
   const app = RED.httpNode as unknown as
-    | { post(path: string, handler: (req: RouteRequest, res: ServerResponse) => void): void }
-    | undefined;
+    { post(path: string, handler: (req: RouteRequest, res: ServerResponse) => void): void } | undefined;
   // httpNodeRoot: false turns the HTTP-in server off; webhooks then cannot work (the config warns).
   if (!app || typeof app.post !== 'function' || mounted.has(app)) return;
   mounted.add(app);
