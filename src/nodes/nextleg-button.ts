@@ -4,6 +4,9 @@ import { attachJobHandler, type WaitingNodeDef } from './shared/job-node';
 import { describeType, evaluateSetting, invalidInput, messageIdText } from './shared/inputs';
 import { resultPreview } from './shared/preview';
 
+/** TNL's longest labels ("🔍 Zoom Out 1.5x", "🖌️ Vary (Region)") are under 20 characters. */
+const MAX_BUTTON_LENGTH = 64;
+
 interface ButtonNodeDef extends WaitingNodeDef {
   button?: string;
   buttonType?: string;
@@ -25,6 +28,11 @@ export = (RED: NodeAPI): void => {
         // Sent exactly as TNL listed it (emoji included): no trimming of the label's own characters.
         const button = raw?.trim() ? raw : undefined;
         if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
+        if (button.length > MAX_BUTTON_LENGTH) {
+          throw invalidInput(
+            `msg.button is ${button.length} characters long; no TNL button is over ${MAX_BUTTON_LENGTH}`,
+          );
+        }
         const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
         if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
         if (Array.isArray(msg.buttons) && msg.buttons.length > 0 && !msg.buttons.includes(button)) {

@@ -2,12 +2,18 @@
 // and masks, the `preview` switch, withdrawal on removal, and the mask builder's last-image endpoint.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { EventEmitter } from 'node:events';
-import * as nodeRedUtil from '@node-red/util';
 import { Jimp } from 'jimp';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { config, CONFIG_ID, varyRegionChain } from '../flows/api-flows';
-import { collect, eventually, helper, loadFlow, stopNodeRed, type Msg } from '../support/node-red';
+import {
+  collect,
+  eventually,
+  helper,
+  loadFlow,
+  runtimeEvents as events,
+  stopNodeRed,
+  type Msg,
+} from '../support/node-red';
 
 interface Published {
   topic: string;
@@ -15,9 +21,8 @@ interface Published {
   retain: boolean;
 }
 
-// The runtime's event bus, where a node's RED.comms.publish lands before reaching any editor.
-const { events } = nodeRedUtil as unknown as { events: EventEmitter };
-
+// `events` is the runtime's event bus (of the Node-RED under test), where a node's
+// RED.comms.publish lands before reaching any editor.
 let sandbox: Sandbox;
 let published: Published[] = [];
 const onComms = (event: Published): void => {

@@ -125,6 +125,8 @@ export function attachJobHandler(
   const inFlight = new Set<AbortController>();
   /** Jobs this instance started: a record of one is never resumed by this same instance. */
   const ownKeys = new Set<string>();
+  /** Records saved before this instance existed are an earlier instance's; later ones are ours. */
+  const startedAt = Date.now();
   let closing = false;
   const journalSettings = journalSettingsOf(RED, def.account);
   const journal =
@@ -362,7 +364,9 @@ export function attachJobHandler(
         .load()
         .then((records) => {
           for (const { jobKey, record: saved } of records) {
-            if (!closing && !ownKeys.has(jobKey)) void resume(jobKey, saved);
+            // ownKeys alone is not enough: a job of ours may have finished (and left ownKeys) while
+            // the store was being read, and must not run a second time.
+            if (!closing && !ownKeys.has(jobKey) && saved.submittedAt < startedAt) void resume(jobKey, saved);
           }
         })
         .catch((err: unknown) => node.warn(`Could not read the jobs to resume: ${toNodeError(err).message}`));

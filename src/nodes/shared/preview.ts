@@ -33,8 +33,11 @@ export function previewTopic(nodeId: string): string {
 export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): NodePreview {
   const topic = previewTopic(node.id);
   let controller = new AbortController();
-  // A slow thumbnail finishing after a newer one must not replace it.
-  let latest = 0;
+  // At most one thumbnail in the making per node, plus the newest one waiting: under load (a
+  // hundred results a minute) only the last picture matters, and each skipped one saves a
+  // download and a decode.
+  let busy = false;
+  let waiting: { source: PreviewSource; settle: () => void } | undefined;
   const withdraw = (): void => {
     // Not retained: this drops the retained preview and tells open editors to remove theirs.
     RED.comms.publish(topic, null, false);
@@ -42,28 +45,50 @@ export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): N
   // Turned off and redeployed: the picture of an earlier run must not linger.
   if (!enabled) withdraw();
 
-  return {
-    async show(source) {
-      if (!enabled) return;
-      const ticket = ++latest;
-      const signal = controller.signal;
-      try {
-        let image = source.image;
-        if ((image === undefined || image === null) && source.imageUrl && source.client) {
-          image = await source.client.getImage(source.imageUrl, { signal });
-        }
-        if (image === undefined || image === null) return;
-        const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg' });
-        if (signal.aborted || ticket !== latest) return;
-        RED.comms.publish(topic, { image: thumbnailDataUrl(thumbnail) }, true);
-      } catch (err) {
-        if (!signal.aborted) node.debug(`preview not shown: ${(err as Error).message}`);
+  async function make(source: PreviewSource, signal: AbortSignal): Promise<void> {
+    try {
+      let image = source.image;
+      if ((image === undefined || image === null) && source.imageUrl && source.client) {
+        image = await source.client.getImage(source.imageUrl, { signal });
       }
+      if (image === undefined || image === null) return;
+      const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg' });
+      // A newer picture is waiting: publishing this one would only flicker.
+      if (signal.aborted || waiting) return;
+      RED.comms.publish(topic, { image: thumbnailDataUrl(thumbnail) }, true);
+    } catch (err) {
+      if (!signal.aborted) node.debug(`preview not shown: ${(err as Error).message}`);
+    }
+  }
+
+  async function drain(source: PreviewSource): Promise<void> {
+    busy = true;
+    let next: PreviewSource | undefined = source;
+    while (next) {
+      await make(next, controller.signal);
+      const queued = waiting;
+      waiting = undefined;
+      queued?.settle();
+      next = queued?.source;
+    }
+    busy = false;
+  }
+
+  return {
+    show(source) {
+      if (!enabled) return Promise.resolve();
+      if (!busy) return drain(source);
+      // Replaces (and settles) an older waiting picture.
+      waiting?.settle();
+      return new Promise<void>((settle) => {
+        waiting = { source, settle };
+      });
     },
     close(removed) {
       controller.abort();
       controller = new AbortController();
-      latest++;
+      waiting?.settle();
+      waiting = undefined;
       // A redeployed node keeps showing its last result until it has a new one.
       if (removed) withdraw();
     },

@@ -1,0 +1,10 @@
+// The package's library entry (package.json `main`): the pure core, usable without Node-RED, e.g.
+// to script the sandbox in another project's tests or build masks in a plain Node.js program.
+export * from './tnl';
+export * from './jobs';
+export { buildMask, MaskError, MASK_LIMITS } from './mask';
+export type { BuildMaskInput, MaskInfo, MaskRegion } from './mask';
+export { startSandbox } from './sandbox';
+export type { Sandbox, SandboxOptions, FaultOptions, SandboxRequestLogEntry } from './sandbox';
+export { Account } from './account';
+export type { AccountOptions } from './account';
