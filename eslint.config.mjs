@@ -13,6 +13,20 @@ export default tseslint.config(
     },
   },
   {
+    // Editor code runs in the browser, beside Node-RED's editor globals.
+    files: ['resources/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        Image: 'readonly',
+        setTimeout: 'readonly',
+        RED: 'readonly',
+      },
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
