@@ -23,6 +23,7 @@ export default tseslint.config(
         Image: 'readonly',
         setTimeout: 'readonly',
         RED: 'readonly',
+        $: 'readonly',
       },
     },
   },

@@ -85,3 +85,108 @@
     });
   }
 })();
+
+// Dialog parts every API node shares: the "wait for the result" options. The markup is put into
+// each node's template (at `<!-- nextleg-wait-options -->`) by `expandTemplate`, which the node's
+// own script calls before registering, because Node-RED appends a node file's templates only
+// after this script has loaded.
+(function () {
+  if (window.nextlegEditor) return;
+  var WAIT_BOX = [
+    '<div class="form-row">',
+    '<label for="node-input-wait"><i class="fa fa-hourglass-half"></i> <span data-i18n="nextleg.label.wait"></span></label>',
+    '<input type="checkbox" id="node-input-wait" style="display: inline-block; width: auto; vertical-align: top" />',
+    '<label for="node-input-wait" style="width: 70%" data-i18n="nextleg.label.waitCheckbox"></label>',
+    '</div>',
+    '<div class="form-row form-tips nextleg-nowait-tip"><span data-i18n="nextleg.tip.wait"></span></div>',
+  ].join('');
+  var WAIT_ROWS = [
+    '<div class="nextleg-wait-rows">',
+    '<div class="form-row">',
+    '<label for="node-input-timeout"><i class="fa fa-clock-o"></i> <span data-i18n="nextleg.label.timeout"></span></label>',
+    '<input type="text" id="node-input-timeout" style="width: 80px" data-i18n="[title]nextleg.tip.timeout" />',
+    '<span data-i18n="nextleg.label.minutes"></span>',
+    '</div>',
+    '<div class="form-row">',
+    '<label for="node-input-stallTimeout"><i class="fa fa-pause-circle-o"></i> <span data-i18n="nextleg.label.stallTimeout"></span></label>',
+    '<input type="text" id="node-input-stallTimeout" style="width: 80px" data-i18n="[title]nextleg.tip.stallTimeout" />',
+    '<span data-i18n="nextleg.label.minutes"></span>',
+    '</div>',
+    '<div class="form-row">',
+    '<label for="node-input-expireMins"><i class="fa fa-calendar-times-o"></i> <span data-i18n="nextleg.label.expireMins"></span></label>',
+    '<input type="text" id="node-input-expireMins" style="width: 80px" data-i18n="[title]nextleg.tip.expireMins" />',
+    '<span data-i18n="nextleg.label.minutes"></span>',
+    '</div>',
+    '<div class="form-row">',
+    '<label for="node-input-downloadImage"><i class="fa fa-download"></i> <span data-i18n="nextleg.label.downloadImage"></span></label>',
+    '<input type="checkbox" id="node-input-downloadImage" style="display: inline-block; width: auto; vertical-align: top" />',
+    '<label for="node-input-downloadImage" style="width: 70%" data-i18n="nextleg.label.downloadImageCheckbox"></label>',
+    '</div>',
+    '<div class="form-row">',
+    '<label for="node-input-progressOutput"><i class="fa fa-tasks"></i> <span data-i18n="nextleg.label.progressOutput"></span></label>',
+    '<input type="checkbox" id="node-input-progressOutput" style="display: inline-block; width: auto; vertical-align: top" />',
+    '<label for="node-input-progressOutput" style="width: 70%" data-i18n="nextleg.label.progressOutputCheckbox"></label>',
+    '</div>',
+    '</div>',
+  ].join('');
+
+  function reason(node, opt, key) {
+    return opt && node && typeof node._ === 'function' ? node._(key) : false;
+  }
+  function positive(v, opt) {
+    var n = typeof v === 'number' ? v : String(v).trim() === '' ? NaN : Number(v);
+    return isFinite(n) && n > 0 ? true : reason(this, opt, 'nextleg.errors.notPositive');
+  }
+
+  window.nextlegEditor = {
+    positive: positive,
+    /** Inserts the wait options into the node's edit template; `waitBox` adds the "wait" checkbox. */
+    expandTemplate: function (type, waitBox) {
+      var template = document.querySelector('script[data-template-name="' + type + '"]');
+      if (!template) return;
+      template.innerHTML = template.innerHTML.replace(
+        '<!-- nextleg-wait-options -->',
+        (waitBox ? WAIT_BOX : '') + WAIT_ROWS,
+      );
+    },
+    /** The defaults of the wait options, merged into a node's own. */
+    waitDefaults: function (waitBox) {
+      var defaults = {
+        timeout: { value: 15, required: true, validate: positive },
+        stallTimeout: { value: 5, required: true, validate: positive },
+        expireMins: { value: 12, required: true, validate: positive },
+        downloadImage: { value: false },
+        progressOutput: { value: false },
+        outputs: { value: 1 },
+      };
+      if (waitBox) defaults.wait = { value: true };
+      return defaults;
+    },
+    /** oneditprepare: spinners, and the wait rows shown only while waiting. */
+    prepareWait: function () {
+      ['timeout', 'stallTimeout', 'expireMins'].forEach(function (field) {
+        $('#node-input-' + field).spinner({ min: 0.1, step: 1 });
+      });
+      var box = $('#node-input-wait');
+      if (!box.length) return;
+      box
+        .on('change', function () {
+          var waiting = $(this).prop('checked');
+          $('.nextleg-wait-rows').toggle(waiting);
+          $('.nextleg-nowait-tip').toggle(!waiting);
+          RED.tray.resize();
+        })
+        .trigger('change');
+    },
+    /** oneditsave: the second output exists exactly while progress messages are really sent. */
+    saveOutputs: function (node) {
+      var box = $('#node-input-wait');
+      var waiting = !box.length || box.prop('checked');
+      if (!waiting) $('#node-input-progressOutput').prop('checked', false);
+      var outputs = waiting && $('#node-input-progressOutput').prop('checked') ? 2 : 1;
+      // Going from 2 outputs to 1: an output map tells the editor to drop the progress wires.
+      var current = Number(node.outputs) || 1;
+      $('#node-input-outputs').val(outputs < current ? JSON.stringify({ 0: '0', 1: '-1' }) : String(outputs));
+    },
+  };
+})();
