@@ -184,6 +184,12 @@ describe('the packed package in a real Node-RED', { timeout: 120_000 }, () => {
     }
   });
 
+  it('serves the shared editor script the node files load from resources/', async () => {
+    const res = await fetch(`${base}/resources/${MODULE}/nextleg-editor.js`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), readFileSync(join(root, 'resources/nextleg-editor.js'), 'utf8'));
+  });
+
   it('lists every example and deploys each one without an error', async () => {
     const files = readdirSync(join(root, 'examples'))
       .filter((f) => f.endsWith('.json'))
