@@ -5,7 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { VARY_REGION_BUTTON } from '../../src/core/tnl/types';
-import { call, imagine, mask, press, type Loose } from './sandbox-helpers';
+import { call, imagine, mask, press, type Loose } from '../support/sandbox-http';
 
 describe('sandbox rate limit', () => {
   let sb: Sandbox;

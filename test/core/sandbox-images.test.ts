@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Jimp } from 'jimp';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { VARY_REGION_BUTTON } from '../../src/core/tnl/types';
-import { call, fetchImage, imagine, mask, press, region } from './sandbox-helpers';
+import { call, fetchImage, imagine, mask, press, region } from '../support/sandbox-http';
 
 describe('sandbox images', () => {
   let sb: Sandbox;

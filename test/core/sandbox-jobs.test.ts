@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { VARY_REGION_BUTTON } from '../../src/core/tnl/types';
-import { call, finalResult, imagine, mask, pollToEnd, press, type Loose } from './sandbox-helpers';
+import { call, finalResult, imagine, mask, pollToEnd, press, type Loose } from '../support/sandbox-http';
 
 const ID = /^[A-Za-z0-9]{20}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

@@ -6,7 +6,7 @@ import { Jimp } from 'jimp';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { VARY_REGION_BUTTON } from '../../src/core/tnl/types';
 import { single, varyRegionChain } from '../flows/api-flows';
-import { collect, helper, loadFlow, recorder, stopNodeRed } from '../support/node-red';
+import { collect, eventually, helper, loadFlow, recorder, stopNodeRed } from '../support/node-red';
 
 let sandbox: Sandbox;
 
@@ -75,6 +75,70 @@ describe('nextleg-imagine-result', () => {
     assert.ok(progress.length > 0, 'no progress msg');
     assert.ok(progress.every((p) => p.payload.messageId === msg!.messageId));
     assert.ok(progress.some((p) => p.payload.state === 'running' && p.payload.progress > 0));
+  });
+});
+
+describe('nextleg-imagine-result status and options', () => {
+  it('shows progress, a count with several jobs, then done', async () => {
+    await loadFlow(single(sandbox.url, 'nextleg-imagine-result', {}), sandbox.token);
+    const dut = helper.getNode('dut');
+    const texts: string[] = [];
+    dut.on('call:status', (call: { args: Array<{ text?: string }> }) => texts.push(call.args[0]?.text ?? ''));
+    const out = collect('out', 3);
+    for (let i = 0; i < 3; i++) dut.receive({ payload: `status ${i}` });
+    await out;
+    await eventually(() => texts.at(-1) === 'nextleg.status.done', 5000, 'the done status');
+    assert.ok(texts.includes('nextleg.status.jobs'), `no job count among ${texts.join(', ')}`);
+    assert.ok(
+      texts.some((t) => /^\d+%$/.test(t)),
+      `no progress among ${texts.join(', ')}`,
+    );
+  });
+
+  it('reads the token from an environment variable written as ${NAME}', async () => {
+    process.env.NEXTLEG_TEST_TOKEN = sandbox.token;
+    try {
+      await loadFlow(single(sandbox.url, 'nextleg-imagine-result', {}), '${NEXTLEG_TEST_TOKEN}');
+      const out = collect('out');
+      helper.getNode('dut').receive({ payload: 'a token from the environment' });
+      const [msg] = await out;
+      assert.equal(msg!.payload.content, 'a token from the environment');
+      assert.ok(
+        sandbox.requests().some((r) => r.path === '/v2/imagine' && r.auth === 'bearer' && r.status === 200),
+      );
+    } finally {
+      delete process.env.NEXTLEG_TEST_TOKEN;
+    }
+  });
+
+  it('an unset environment variable is NO_TOKEN at the Catch node', async () => {
+    await loadFlow(single(sandbox.url, 'nextleg-imagine-result', {}), '${NEXTLEG_UNSET_TOKEN}');
+    const caught = collect('caught');
+    helper.getNode('dut').receive({ payload: 'no token' });
+    const [msg] = await caught;
+    assert.equal(msg!.error.code, 'NO_TOKEN');
+  });
+
+  it('downloads the image through /getImage when the direct URL is refused', async () => {
+    sandbox.configure({ refuseDirectImages: true });
+    try {
+      await loadFlow(
+        single(sandbox.url, 'nextleg-imagine-result', { downloadImage: true, preview: false }),
+        sandbox.token,
+      );
+      const out = collect('out');
+      helper.getNode('dut').receive({ payload: 'a guarded picture' });
+      const [msg] = await out;
+      const image = await Jimp.read(msg!.image);
+      assert.ok(image.width > 0);
+      const paths = sandbox
+        .requests()
+        .map((r) => `${r.method} ${r.path.replace(/\/[^/]+\.png$/, '/x.png')} ${r.status}`);
+      assert.ok(paths.includes('GET /images/x.png 403'), paths.join('; '));
+      assert.ok(paths.includes('POST /getImage 200'), paths.join('; '));
+    } finally {
+      sandbox.configure({ refuseDirectImages: false });
+    }
   });
 });
 
