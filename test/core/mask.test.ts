@@ -5,7 +5,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Jimp, ResizeStrategy } from 'jimp';
 import { buildMask, MaskError } from '../../src/core/mask';
-import { coverageOf, decodeMask, gridFrom, inRect, picture, pngFrom, type Grid } from '../support/mask-pixels';
+import {
+  coverageOf,
+  decodeMask,
+  gridFrom,
+  inRect,
+  picture,
+  pngFrom,
+  type Grid,
+} from '../support/mask-pixels';
 
 function assertGrid(actual: Grid, expected: Grid): void {
   assert.equal(actual.width, expected.width);
