@@ -138,8 +138,67 @@
     return isFinite(n) && n > 0 ? true : reason(this, opt, 'nextleg.errors.notPositive');
   }
 
+  /** A typedInput setting as a short label: the text itself, or e.g. "msg.prompt". */
+  function typedLabel(value, type, max) {
+    if (!value) return '';
+    if (type && type !== 'str') return type + '.' + value;
+    var text = String(value).trim();
+    return text.length > max ? text.slice(0, max) + '…' : text;
+  }
+
+  /**
+   * Registers one of the API nodes (imagine-result, button, vary-region, get-message): what they
+   * share (account, preview toggle, wait options, labels, outputs) is here, what differs is in
+   * `spec`: its `defaults`, `icon`, `waitBox`, `summary()` (the label without a name) and
+   * `prepare()` (its own fields in oneditprepare).
+   */
+  function registerApiNode(type, spec) {
+    window.nextlegEditor.expandTemplate(type, spec.waitBox);
+    RED.nodes.registerType(type, {
+      category: 'thenextleg',
+      color: '#C9B8F0',
+      defaults: Object.assign(
+        {
+          name: { value: '' },
+          preview: { value: true },
+          account: { value: '', type: 'nextleg-config', required: true },
+        },
+        spec.defaults || {},
+        window.nextlegEditor.waitDefaults(spec.waitBox),
+      ),
+      inputs: 1,
+      outputs: 1,
+      button: window.nextlegPreview.button,
+      icon: spec.icon,
+      paletteLabel: function () {
+        return this._(type + '.paletteLabel');
+      },
+      label: function () {
+        return this.name || (spec.summary && spec.summary.call(this)) || this._(type + '.paletteLabel');
+      },
+      labelStyle: function () {
+        return this.name ? 'node_label_italic' : '';
+      },
+      inputLabels: function () {
+        return this._(type + '.inputLabel');
+      },
+      outputLabels: function (i) {
+        return this._(i === 0 ? 'nextleg.label.outputResult' : 'nextleg.label.outputProgress');
+      },
+      oneditprepare: function () {
+        if (spec.prepare) spec.prepare.call(this);
+        window.nextlegEditor.prepareWait();
+      },
+      oneditsave: function () {
+        window.nextlegEditor.saveOutputs(this);
+      },
+    });
+  }
+
   window.nextlegEditor = {
     positive: positive,
+    typedLabel: typedLabel,
+    registerApiNode: registerApiNode,
     /** Inserts the wait options into the node's edit template; `waitBox` adds the "wait" checkbox. */
     expandTemplate: function (type, waitBox) {
       var template = document.querySelector('script[data-template-name="' + type + '"]');
