@@ -96,7 +96,7 @@ export async function startDemo(options = {}) {
   let token = process.env.TNL_TOKEN;
   if (!baseUrl || !token) {
     const { startSandbox } = require(join(root, 'dist/core/sandbox/server.js'));
-    sandbox = await startSandbox({ port: options.sandboxPort ?? 0, stepMs: options.sandboxStepMs ?? 200 });
+    sandbox = await startSandbox({ port: options.sandboxPort ?? 0, stepMs: options.sandboxStepMs ?? 400 });
     baseUrl = sandbox.url;
     token = sandbox.token;
   }

@@ -15,8 +15,9 @@ if (!process.argv.includes('--no-build')) {
 const demo = await startDemo({
   port: Number(process.env.PORT || 1880),
   sandboxPort: Number(process.env.SANDBOX_PORT || 8733),
-  // A few seconds per job: fast enough for a demo, slow enough to watch the progress.
-  sandboxStepMs: 350,
+  // About 1.6 s per job: fast enough for a demo, slow enough to watch the progress. The demo's
+  // account keeps TNL's own pacing (a submit every 3 s), so the chain takes about 8 s.
+  sandboxStepMs: 200,
   reset: process.argv.includes('--reset'),
   log: (text) => process.stdout.write(text),
 });
