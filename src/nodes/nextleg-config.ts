@@ -19,6 +19,8 @@ const CONFIG_DEFAULTS = {
   submitInterval: 3,
   pollInterval: 2,
   maxPollsPerSecond: 5,
+  /** Seconds one request may take before it fails as TIMEOUT (polls are then retried). */
+  requestTimeout: 30,
 };
 
 /** `${NAME}` in the token field reads that environment variable, as Node-RED does for properties. */
@@ -73,6 +75,7 @@ export = (RED: NodeAPI): void => {
         submitIntervalMs: nonNegativeNumber(def.submitInterval, CONFIG_DEFAULTS.submitInterval) * 1000,
         pollIntervalMs: nonNegativeNumber(def.pollInterval, CONFIG_DEFAULTS.pollInterval) * 1000,
         maxPollsPerSecond: positiveNumber(def.maxPollsPerSecond, CONFIG_DEFAULTS.maxPollsPerSecond),
+        requestTimeoutMs: positiveNumber(def.requestTimeout, CONFIG_DEFAULTS.requestTimeout) * 1000,
         logger: (line) => this.debug(line),
         webhookUrl: hookUrl,
         resultFeed: feed,

@@ -115,6 +115,30 @@ describe('faults seen by a flow', () => {
     // Backing off means few refusals, not a retry loop hammering the server.
     assert.ok(refused.length <= 6, `${refused.length} refused imagines`);
   });
+  it("the account's request timeout ends hung polls (retried) and a hung submit (TIMEOUT, not repeated)", async () => {
+    sandbox.configure({ faults: { hangRate: 0.5, only: 'message' } });
+    // 0.2 s per request instead of the default 30 s.
+    await loadFlow(single(sandbox.url, 'nextleg-imagine-result', {}, { requestTimeout: 0.2 }), sandbox.token);
+    const delivered = collect('out', 3, 30_000);
+    for (let i = 0; i < 3; i++) helper.getNode('dut').receive({ payload: `through the fog ${i}` });
+    const msgs = await delivered;
+    assert.deepEqual(
+      msgs.map((m) => m.payload.content as string).sort(),
+      [0, 1, 2].map((i) => `through the fog ${i}`),
+    );
+    const hungPolls = sandbox.requests().filter((r) => r.path.startsWith('/v2/message/') && r.status === 0);
+    assert.ok(hungPolls.length > 0, 'no poll hung, so the timeout was never exercised');
+
+    sandbox.configure({ faults: { hangRate: 1, only: 'submit' } });
+    sandbox.clearRequests();
+    const caught = collect('caught', 1, 30_000);
+    helper.getNode('dut').receive({ payload: 'into the void' });
+    const [error] = await caught;
+    assert.equal(error!.error.code, 'TIMEOUT');
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = sandbox.requests().filter((r) => r.path === '/v2/imagine');
+    assert.ok(sent.length <= 1, `the hung submit was repeated: ${sent.length} imagines`);
+  });
 });
 
 describe('faults seen by the core', () => {

@@ -7,6 +7,8 @@ export interface ConfigNodeDef extends NodeDef {
   submitInterval?: number | string;
   pollInterval?: number | string;
   maxPollsPerSecond?: number | string;
+  /** Seconds. */
+  requestTimeout?: number | string;
   /** Public base URL under which TNL reaches this Node-RED; '' = no webhook, poll only. */
   webhookBaseUrl?: string;
   /** With a webhook, poll each job this many times less often, as a fallback; default 10. */
