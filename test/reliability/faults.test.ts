@@ -8,7 +8,7 @@ import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { TnlClient } from '../../src/core/tnl/client';
 import { TnlError } from '../../src/core/tnl/errors';
 import { single } from '../flows/api-flows';
-import { collect, helper, loadFlow, recorder, stopNodeRed } from '../support/node-red';
+import { collect, eventually, helper, loadFlow, recorder, stopNodeRed } from '../support/node-red';
 
 let sandbox: Sandbox;
 
@@ -116,18 +116,22 @@ describe('faults seen by a flow', () => {
     assert.ok(refused.length <= 6, `${refused.length} refused imagines`);
   });
   it("the account's request timeout ends hung polls (retried) and a hung submit (TIMEOUT, not repeated)", async () => {
-    sandbox.configure({ faults: { hangRate: 0.5, only: 'message' } });
+    // Every poll hangs until some have timed out, then the sandbox answers again: the jobs must
+    // come through on their retries.
+    sandbox.configure({ faults: { hangRate: 1, only: 'message' } });
     // 0.2 s per request instead of the default 30 s.
     await loadFlow(single(sandbox.url, 'nextleg-imagine-result', {}, { requestTimeout: 0.2 }), sandbox.token);
     const delivered = collect('out', 3, 30_000);
     for (let i = 0; i < 3; i++) helper.getNode('dut').receive({ payload: `through the fog ${i}` });
+    const hungPolls = () =>
+      sandbox.requests().filter((r) => r.path.startsWith('/v2/message/') && r.status === 0);
+    await eventually(() => hungPolls().length >= 3, 10_000, 'polls to hang');
+    sandbox.configure({ faults: {} });
     const msgs = await delivered;
     assert.deepEqual(
       msgs.map((m) => m.payload.content as string).sort(),
       [0, 1, 2].map((i) => `through the fog ${i}`),
     );
-    const hungPolls = sandbox.requests().filter((r) => r.path.startsWith('/v2/message/') && r.status === 0);
-    assert.ok(hungPolls.length > 0, 'no poll hung, so the timeout was never exercised');
 
     sandbox.configure({ faults: { hangRate: 1, only: 'submit' } });
     sandbox.clearRequests();
