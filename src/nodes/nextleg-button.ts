@@ -1,8 +1,8 @@
 // Presses any button of a result (U1-U4, V1-V4, reroll, zoom, pan, ...) and waits for its result.
-import type { Node, NodeAPI } from 'node-red';
-import { attachJobHandler, type WaitingNodeDef } from './shared/job-node';
+import type { NodeAPI } from 'node-red';
+import { registerApiNode } from './shared/api-node';
+import type { WaitingNodeDef } from './shared/job-node';
 import { describeType, evaluateSetting, invalidInput, messageIdText } from './shared/inputs';
-import { resultPreview } from './shared/preview';
 
 /** TNL's longest labels ("🔍 Zoom Out 1.5x", "🖌️ Vary (Region)") are under 20 characters. */
 const MAX_BUTTON_LENGTH = 64;
@@ -13,42 +13,31 @@ interface ButtonNodeDef extends WaitingNodeDef {
 }
 
 export = (RED: NodeAPI): void => {
-  function NextlegButtonNode(this: Node, def: ButtonNodeDef): void {
-    RED.nodes.createNode(this, def);
-
-    attachJobHandler(
-      RED,
-      this,
-      def,
-      (msg) => {
-        const raw = msg.button ?? evaluateSetting(RED, this, def.button, def.buttonType, msg);
-        if (raw !== undefined && typeof raw !== 'string') {
-          throw invalidInput(`msg.button must be text, not ${describeType(raw)}`);
-        }
-        // Sent exactly as TNL listed it (emoji included): no trimming of the label's own characters.
-        const button = raw?.trim() ? raw : undefined;
-        if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
-        if (button.length > MAX_BUTTON_LENGTH) {
-          throw invalidInput(
-            `msg.button is ${button.length} characters long; no TNL button is over ${MAX_BUTTON_LENGTH}`,
-          );
-        }
-        const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
-        if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
-        if (Array.isArray(msg.buttons) && msg.buttons.length > 0 && !msg.buttons.includes(button)) {
-          throw invalidInput(`This result has no "${button}" button; it has: ${msg.buttons.join(', ')}`);
-        }
-        return {
-          steps: [
-            {
-              statusKey: 'nextleg.status.submitting',
-              submit: () => (client, signal) => client.button({ button, buttonMessageId }, { signal }),
-            },
-          ],
-        };
-      },
-      { onDelivered: resultPreview(RED, this, def) },
-    );
-  }
-  RED.nodes.registerType('nextleg-button', NextlegButtonNode);
+  registerApiNode<ButtonNodeDef>(RED, 'nextleg-button', (node, def) => (msg) => {
+    const raw = msg.button ?? evaluateSetting(RED, node, def.button, def.buttonType, msg);
+    if (raw !== undefined && typeof raw !== 'string') {
+      throw invalidInput(`msg.button must be text, not ${describeType(raw)}`);
+    }
+    // Sent exactly as TNL listed it (emoji included): no trimming of the label's own characters.
+    const button = raw?.trim() ? raw : undefined;
+    if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
+    if (button.length > MAX_BUTTON_LENGTH) {
+      throw invalidInput(
+        `msg.button is ${button.length} characters long; no TNL button is over ${MAX_BUTTON_LENGTH}`,
+      );
+    }
+    const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
+    if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
+    if (Array.isArray(msg.buttons) && msg.buttons.length > 0 && !msg.buttons.includes(button)) {
+      throw invalidInput(`This result has no "${button}" button; it has: ${msg.buttons.join(', ')}`);
+    }
+    return {
+      steps: [
+        {
+          statusKey: 'nextleg.status.submitting',
+          submit: () => (client, signal) => client.button({ button, buttonMessageId }, { signal }),
+        },
+      ],
+    };
+  });
 };

@@ -74,21 +74,20 @@ function applyResult(msg: JobMessage, messageId: string, result: TnlResult): voi
   }
 }
 
-function lookupConfig(RED: NodeAPI, accountId: string | undefined): ConfigNode {
+/** The node's account config node, if it names a live one. */
+function findConfig(RED: NodeAPI, accountId: string | undefined): ConfigNode | undefined {
   const config = accountId ? (RED.nodes.getNode(accountId) as ConfigNode | null) : null;
-  if (!config || typeof config.getAccount !== 'function') {
-    throw new NodeError('NO_ACCOUNT', RED._('nextleg.errors.noAccount'));
-  }
-  return config;
+  return config && typeof config.getAccount === 'function' ? config : undefined;
 }
 
 export function lookupAccount(RED: NodeAPI, accountId: string | undefined): Account {
-  return lookupConfig(RED, accountId).getAccount();
+  const config = findConfig(RED, accountId);
+  if (!config) throw new NodeError('NO_ACCOUNT', RED._('nextleg.errors.noAccount'));
+  return config.getAccount();
 }
 
 function journalSettingsOf(RED: NodeAPI, accountId: string | undefined): JournalSettings | undefined {
-  const config = accountId ? (RED.nodes.getNode(accountId) as ConfigNode | null) : null;
-  return config && typeof config.journalSettings === 'function' ? config.journalSettings() : undefined;
+  return findConfig(RED, accountId)?.journalSettings();
 }
 
 /** The step a recorded press becomes again. */
