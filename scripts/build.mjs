@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
@@ -25,9 +25,10 @@ if (existsSync(join(srcNodes, 'icons'))) {
 // every node uses (status, errors) live once in _shared.json and are merged into each catalog here.
 const srcLocales = join(srcNodes, 'locales');
 if (existsSync(srcLocales)) {
+  // Files named _* are shared parts: merged or included below, never shipped on their own.
   cpSync(srcLocales, join(distNodes, 'locales'), {
     recursive: true,
-    filter: (from) => !from.endsWith('_shared.json'),
+    filter: (from) => !basename(from).startsWith('_'),
   });
   for (const lang of readdirSync(srcLocales)) {
     const sharedFile = join(srcLocales, lang, '_shared.json');
@@ -37,6 +38,17 @@ if (existsSync(srcLocales)) {
       if (!file.endsWith('.json') || file === '_shared.json') continue;
       const own = JSON.parse(readFileSync(join(srcLocales, lang, file), 'utf8'));
       writeFileSync(join(distNodes, 'locales', lang, file), JSON.stringify({ ...shared, ...own }, null, 2));
+    }
+  }
+  // Help sections several nodes share (outputs, waiting) are written once and included here.
+  for (const lang of readdirSync(srcLocales)) {
+    for (const file of readdirSync(join(srcLocales, lang))) {
+      if (!file.endsWith('.html') || file.startsWith('_')) continue;
+      const help = readFileSync(join(srcLocales, lang, file), 'utf8').replace(
+        /^ *<!-- include (_[\w-]+\.html) -->\n/gm,
+        (_, part) => readFileSync(join(srcLocales, lang, part), 'utf8').replace(/^<!--.*-->\n/, ''),
+      );
+      writeFileSync(join(distNodes, 'locales', lang, file), help);
     }
   }
 }

@@ -166,6 +166,12 @@ describe('the packed package in a real Node-RED', { timeout: 120_000 }, () => {
       assert.ok(html.includes(`data-template-name="${type}"`), `no edit template for ${type}`);
       assert.ok(html.includes(`data-help-name="${type}"`), `no help for ${type}`);
     }
+    // Shared help sections are put in place at build time, and show in every API node's help.
+    assert.ok(!html.includes('<!-- include'), 'a help include was not expanded');
+    for (const type of TYPES.filter((t) => t !== 'nextleg-config')) {
+      const help = html.split(`data-help-name="${type}"`)[1]?.split('</script>')[0] ?? '';
+      assert.ok(help.includes('<h3>Outputs</h3>'), `the help of ${type} lacks its outputs`);
+    }
   });
 
   it('serves the icon each node names', async () => {
