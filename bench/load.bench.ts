@@ -3,7 +3,7 @@
 // sandbox finishing a job (`responseAt`) to the node sending it (p50/p95). A measurement: PASS/FAIL
 // lines only, never a failed process.
 import { startSandbox } from '../src/core/sandbox/server';
-import { single } from '../test/flows/api-flows';
+import { manyJobs } from '../test/flows/api-flows';
 import { collect, helper, loadFlow, stopNodeRed, type Msg } from '../test/support/node-red';
 
 const JOBS = 100;
@@ -24,15 +24,7 @@ export async function runLoadBench(): Promise<boolean> {
   });
   await helper.startServer();
   try {
-    await loadFlow(
-      single(
-        sandbox.url,
-        'nextleg-imagine-result',
-        { preview: false },
-        { submitInterval: 0, pollInterval: 0.01, maxPollsPerSecond: 400 },
-      ),
-      sandbox.token,
-    );
+    await loadFlow(manyJobs(sandbox.url), sandbox.token);
     const sentAt = new Map<number, number>();
     helper.getNode('out').on('input', (m: Msg) => sentAt.set(m.index as number, Date.now()));
     const all = collect('out', JOBS, 120_000);

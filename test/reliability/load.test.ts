@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
-import { single } from '../flows/api-flows';
+import { manyJobs } from '../flows/api-flows';
 import { collect, helper, loadFlow, recorder, sleep, stopNodeRed } from '../support/node-red';
 
 const JOBS = 100;
@@ -28,16 +28,7 @@ function heapMb(): number {
 
 describe('load', () => {
   it(`${JOBS} concurrent jobs: all delivered once, heap bounded`, async () => {
-    await loadFlow(
-      single(
-        sandbox.url,
-        'nextleg-imagine-result',
-        // Editor thumbnails are a separate cost (an image download and a resize per result).
-        { preview: false },
-        { submitInterval: 0, pollInterval: 0.01, maxPollsPerSecond: 400 },
-      ),
-      sandbox.token,
-    );
+    await loadFlow(manyJobs(sandbox.url), sandbox.token);
     const caught = recorder('caught');
     const out = recorder('out');
     const dut = helper.getNode('dut');
