@@ -11,7 +11,7 @@ const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 
 export type MaskFormat = 'png' | 'jpeg' | 'webp';
 
-export function sniffImageFormat(bytes: Buffer): MaskFormat | undefined {
+function sniffImageFormat(bytes: Buffer): MaskFormat | undefined {
   if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) {
     return 'png';
   }

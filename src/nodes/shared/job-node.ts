@@ -31,7 +31,7 @@ export interface WaitingNodeDef extends NodeDef {
   progressOutput?: boolean;
 }
 
-export const WAIT_DEFAULTS = { timeoutMin: 15, stallTimeoutMin: 5, expireMins: 12 };
+const WAIT_DEFAULTS = { timeoutMin: 15, stallTimeoutMin: 5, expireMins: 12 };
 
 export interface JobStep {
   statusKey: string;

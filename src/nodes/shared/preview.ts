@@ -7,7 +7,7 @@ import type { TnlClient } from '../../core/tnl/client';
 import { makeThumbnail, thumbnailDataUrl, type ThumbnailFormat } from '../../core/image/thumbnail';
 import { lookupAccount, type DeliveredResult, type WaitingNodeDef } from './job-node';
 
-export const PREVIEW_TOPIC = 'nextleg-preview';
+const PREVIEW_TOPIC = 'nextleg-preview';
 
 export interface PreviewSource {
   /** The picture itself (Buffer, base64 or data URL), when the msg already carries it. */
@@ -25,7 +25,7 @@ export interface NodePreview {
   close(removed: boolean): void;
 }
 
-export function previewTopic(nodeId: string): string {
+function previewTopic(nodeId: string): string {
   return `${PREVIEW_TOPIC}/${nodeId}`;
 }
 
