@@ -1,5 +1,6 @@
 // The package's library entry (package.json `main`): the pure core, usable without Node-RED, e.g.
 // to script the sandbox in another project's tests or build masks in a plain Node.js program.
+export * from './api';
 export * from './tnl';
 export * from './jobs';
 export { buildMask, MaskError, MASK_LIMITS } from './mask';

@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { Jimp } from 'jimp';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { TnlClient } from '../../src/core/tnl/client';
-import { TnlError } from '../../src/core/tnl/errors';
+import { ApiError } from '../../src/core/api/errors';
 import { VARY_REGION_BUTTON, type MessageState, type TnlResult } from '../../src/core/tnl/types';
 
 const TOKEN = 'sbx-Token-9d8e7f6a5b4c';
@@ -23,14 +23,14 @@ function makeClient(extra: { timeoutMs?: number; baseUrl?: string; token?: strin
   return new TnlClient({ baseUrl: sandbox.url, token: TOKEN, logger: (l) => logLines.push(l), ...extra });
 }
 
-function assertNoToken(err: unknown): asserts err is TnlError {
-  assert.ok(err instanceof TnlError, `not a TnlError: ${inspect(err)}`);
+function assertNoToken(err: unknown): asserts err is ApiError {
+  assert.ok(err instanceof ApiError, `not a ApiError: ${inspect(err)}`);
   for (const text of [JSON.stringify(err), err.message, String(err.stack), inspect(err, { depth: 10 })]) {
     assert.equal(text.includes(TOKEN), false, `token leaked in: ${text}`);
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<TnlError> {
+async function failure(promise: Promise<unknown>): Promise<ApiError> {
   try {
     await promise;
   } catch (err) {
@@ -266,7 +266,7 @@ describe('TnlClient against the sandbox: base URLs and images', () => {
     }
     assert.throws(
       () => makeClient({ baseUrl: sandbox.url.replace('http', 'ftp') }),
-      (e: unknown) => e instanceof TnlError && e.code === 'INVALID_CONFIG',
+      (e: unknown) => e instanceof ApiError && e.code === 'INVALID_CONFIG',
     );
   });
 

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { TnlClient } from '../../src/core/tnl/client';
-import { TnlError } from '../../src/core/tnl/errors';
+import { ApiError } from '../../src/core/api/errors';
 import { normaliseBaseUrl } from '../../src/core/tnl/base-url';
-import { parseRetryAfter } from '../../src/core/tnl/http-errors';
+import { parseRetryAfter } from '../../src/core/api/http-errors';
 
 const TOKEN = 'tok-Secret-4f9c2a7e1b';
 const ID = 'IUv6ytQhK5ORnj3xVJsI';
@@ -43,18 +43,18 @@ function client(extra: { timeoutMs?: number; baseUrl?: string } = {}): TnlClient
 
 /** The token must not be findable in any rendering of an error. */
 function assertNoToken(err: unknown): void {
-  assert.ok(err instanceof TnlError, `not a TnlError: ${String(err)}`);
+  assert.ok(err instanceof ApiError, `not a ApiError: ${String(err)}`);
   for (const text of [JSON.stringify(err), err.message, String(err.stack), inspect(err, { depth: 10 })]) {
     assert.equal(text.includes(TOKEN), false, `token leaked in: ${text}`);
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<TnlError> {
+async function failure(promise: Promise<unknown>): Promise<ApiError> {
   try {
     await promise;
   } catch (err) {
     assertNoToken(err);
-    return err as TnlError;
+    return err as ApiError;
   }
   assert.fail('expected the call to fail');
 }
@@ -112,7 +112,7 @@ describe('normaliseBaseUrl', () => {
       assert.throws(
         () => normaliseBaseUrl(raw),
         (err: unknown) =>
-          err instanceof TnlError && err.code === 'INVALID_CONFIG' && !err.message.includes(TOKEN),
+          err instanceof ApiError && err.code === 'INVALID_CONFIG' && !err.message.includes(TOKEN),
         raw,
       );
     }
@@ -128,7 +128,7 @@ describe('normaliseBaseUrl', () => {
     ]) {
       assert.throws(
         () => new TnlClient(bad),
-        (e: unknown) => e instanceof TnlError && e.code === 'INVALID_CONFIG',
+        (e: unknown) => e instanceof ApiError && e.code === 'INVALID_CONFIG',
       );
     }
   });

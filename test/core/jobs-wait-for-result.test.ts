@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RequestScheduler, waitForResult, type MessageReader, type ResultFeed } from '../../src/core/jobs';
-import { TnlError } from '../../src/core/tnl/errors';
+import { ApiError } from '../../src/core/api/errors';
 import type { MessageState, TnlResult } from '../../src/core/tnl/types';
 
 const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -38,14 +38,14 @@ const failed = (code: string): MessageState => ({
 });
 
 /** Answers the states in turn and then repeats the last one; records every read. */
-function scriptedReader(states: (MessageState | TnlError)[]): MessageReader & { reads: string[] } {
+function scriptedReader(states: (MessageState | ApiError)[]): MessageReader & { reads: string[] } {
   const reads: string[] = [];
   return {
     reads,
     async getMessage(id) {
       reads.push(id);
       const next = states[Math.min(reads.length, states.length) - 1]!;
-      if (next instanceof TnlError) throw next;
+      if (next instanceof ApiError) throw next;
       return next;
     },
   };
@@ -66,14 +66,14 @@ describe('waitForResult outcomes', () => {
     );
   });
 
-  it('turns a result code into a TnlError with its meaning and retryability', async () => {
+  it('turns a result code into a ApiError with its meaning and retryability', async () => {
     const banned = waitForResult(
       scriptedReader([running(15), failed('BANNED_PROMPT')]),
       scheduler,
       'id-banned',
     );
     await assert.rejects(banned, (err: unknown) => {
-      assert.ok(err instanceof TnlError);
+      assert.ok(err instanceof ApiError);
       assert.equal(err.code, 'BANNED_PROMPT');
       assert.equal(err.message, "You can't use this prompt");
       assert.equal(err.retryable, false);
@@ -122,7 +122,7 @@ describe('waitForResult outcomes', () => {
   });
 
   it('carries the messageId on a poll error that outlived its retries', async () => {
-    const bad = new TnlError({
+    const bad = new ApiError({
       code: 'HTTP_502',
       message: 'GET /v2/message: 502',
       retryable: true,
@@ -144,7 +144,7 @@ describe('waitForResult limits', () => {
     await assert.rejects(
       waitForResult(reader, scheduler, 'id-stall', { stallTimeoutMs: 150 }),
       (err: unknown) => {
-        assert.ok(err instanceof TnlError);
+        assert.ok(err instanceof ApiError);
         assert.equal(err.code, 'STALLED');
         assert.match(err.message, /46%/);
         assert.equal(err.messageId, 'id-stall');

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { RequestScheduler, waitForResult, type ResultFeed, type WaitOptions } from '../../src/core/jobs';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
-import { TnlError } from '../../src/core/tnl/errors';
+import { ApiError } from '../../src/core/api/errors';
 import { TnlClient } from '../../src/core/tnl/client';
 import type { MessageState, TnlResult } from '../../src/core/tnl/types';
 
@@ -39,11 +39,11 @@ async function run(prompt: string, options?: WaitOptions): Promise<{ id: string;
 const pollsOf = (id: string): number =>
   sandbox.requests().filter((r) => r.path === `/v2/message/${id}`).length;
 
-async function rejection(promise: Promise<unknown>): Promise<TnlError> {
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
   try {
     await promise;
   } catch (err) {
-    assert.ok(err instanceof TnlError, `expected a TnlError, got ${String(err)}`);
+    assert.ok(err instanceof ApiError, `expected a ApiError, got ${String(err)}`);
     return err;
   }
   assert.fail('expected the wait to fail');

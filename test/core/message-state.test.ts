@@ -1,7 +1,8 @@
 // parseMessageState: every shape GET /v2/message (and a webhook) can take, and random garbage.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RESULT_CODES, TnlError } from '../../src/core/tnl/errors';
+import { ApiError } from '../../src/core/api/errors';
+import { RESULT_CODES } from '../../src/core/api/result-codes';
 import { parseMessageState } from '../../src/core/tnl/message-state';
 
 // TNL-API.md's real result payload (July 2023), verbatim.
@@ -23,7 +24,7 @@ function badResponse(body: unknown): void {
   assert.throws(
     () => parseMessageState(body, 'IUv6ytQhK5ORnj3xVJsI'),
     (err: unknown) =>
-      err instanceof TnlError && err.code === 'BAD_RESPONSE' && err.messageId === 'IUv6ytQhK5ORnj3xVJsI',
+      err instanceof ApiError && err.code === 'BAD_RESPONSE' && err.messageId === 'IUv6ytQhK5ORnj3xVJsI',
     `expected BAD_RESPONSE for ${JSON.stringify(body)}`,
   );
 }
@@ -189,7 +190,7 @@ describe('parseMessageState', () => {
     }
   });
 
-  it('never throws anything but TnlError on thousands of random JSON values', () => {
+  it('never throws anything but ApiError on thousands of random JSON values', () => {
     // A seeded generator keeps any failure reproducible.
     let seed = 0x2f6b1d;
     const rand = (): number => {
@@ -237,7 +238,7 @@ describe('parseMessageState', () => {
         const state = parseMessageState(body);
         counts[state.state] = (counts[state.state] ?? 0) + 1;
       } catch (err) {
-        assert.ok(err instanceof TnlError, `non-TnlError for ${JSON.stringify(body)}`);
+        assert.ok(err instanceof ApiError, `non-ApiError for ${JSON.stringify(body)}`);
         assert.equal(err.code, 'BAD_RESPONSE');
         counts.bad = (counts.bad ?? 0) + 1;
       }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RequestScheduler, type SchedulerOptions } from '../../src/core/jobs';
-import { TnlError } from '../../src/core/tnl/errors';
+import { ApiError } from '../../src/core/api/errors';
 
 const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 const baselineTimers = activeTimers();
@@ -14,11 +14,11 @@ function make(options: SchedulerOptions): RequestScheduler {
   return scheduler;
 }
 
-const fail = (code: string, extra: Partial<ConstructorParameters<typeof TnlError>[0]> = {}): TnlError =>
-  new TnlError({ code, message: code, ...extra });
+const fail = (code: string, extra: Partial<ConstructorParameters<typeof ApiError>[0]> = {}): ApiError =>
+  new ApiError({ code, message: code, ...extra });
 
 /** A call that fails with the given errors in turn, then answers 'ok'; counts its invocations. */
-function scripted(errors: TnlError[]): { call: () => Promise<string>; calls: number[] } {
+function scripted(errors: ApiError[]): { call: () => Promise<string>; calls: number[] } {
   const calls: number[] = [];
   return {
     calls,

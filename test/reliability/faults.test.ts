@@ -6,7 +6,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { RequestScheduler, waitForResult } from '../../src/core/jobs';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { TnlClient } from '../../src/core/tnl/client';
-import { TnlError } from '../../src/core/tnl/errors';
+import { ApiError } from '../../src/core/api/errors';
 import { single } from '../flows/api-flows';
 import { collect, eventually, helper, loadFlow, recorder, stopNodeRed } from '../support/node-red';
 
@@ -183,7 +183,7 @@ describe('faults seen by the core', () => {
       const { messageId } = await client.imagine({ prompt: 'a quiet lake' });
       const started = performance.now();
       await assert.rejects(client.getMessage(messageId), (err: unknown) => {
-        assert.ok(err instanceof TnlError);
+        assert.ok(err instanceof ApiError);
         assert.equal(err.code, 'TIMEOUT');
         return true;
       });

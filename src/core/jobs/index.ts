@@ -7,6 +7,5 @@ export {
   type SubmitOptions,
 } from './scheduler';
 export { waitForResult, type MessageReader, type ResultFeed, type WaitOptions } from './wait-for-result';
-export { RESULT_CODE_MEANINGS, describeResultCode, resultCodeError, resultCodeOf } from './result-codes';
 export { backoffDelay } from './backoff';
 export { isTransientError, isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';

@@ -1,7 +1,7 @@
 // Results pushed to us (webhooks) handed to whoever waits for that job. A push may come before the
 // wait subscribes (the ack and the webhook race), so it is held for a while; a repeated push of a
 // result already handed over is dropped, so one job never finishes twice.
-import { resultCodeOf } from './result-codes';
+import { resultCodeOf } from '../tnl/message-state';
 import type { ResultFeed } from './wait-for-result';
 import type { TnlResult } from '../tnl/types';
 

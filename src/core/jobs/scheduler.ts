@@ -1,6 +1,6 @@
 // One scheduler per TNL account: every submit and every poll of every node of that account goes
 // through it, so the account's rate limits hold however many flows run at once.
-import { TnlError } from '../tnl/errors';
+import { ApiError } from '../api/errors';
 import { backoffDelay } from './backoff';
 import { isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';
 
@@ -85,7 +85,7 @@ const DEFAULTS = {
 function option(options: SchedulerOptions, name: keyof SchedulerOptions): number {
   const value = options[name] ?? DEFAULTS[name];
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new TnlError({
+    throw new ApiError({
       code: 'INVALID_CONFIG',
       message: `${name} must be a number >= 0`,
       sent: false,
@@ -94,8 +94,8 @@ function option(options: SchedulerOptions, name: keyof SchedulerOptions): number
   return value;
 }
 
-function aborted(message: string, sent: boolean): TnlError {
-  return new TnlError({ code: 'ABORTED', message, sent });
+function aborted(message: string, sent: boolean): ApiError {
+  return new ApiError({ code: 'ABORTED', message, sent });
 }
 
 const now = (): number => performance.now();

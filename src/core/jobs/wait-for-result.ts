@@ -1,8 +1,9 @@
 // Waiting for one job: polls through the account's scheduler until the job is terminal, bounded by
 // an overall limit and by a stall limit that only a job whose progress stopped moving can hit.
-import { TnlError } from '../tnl/errors';
+import { ApiError } from '../api/errors';
 import type { MessageState, TnlResult } from '../tnl/types';
-import { resultCodeError, resultCodeOf } from './result-codes';
+import { resultCodeError } from '../api/result-codes';
+import { resultCodeOf } from '../tnl/message-state';
 import type { RequestScheduler } from './scheduler';
 
 /** All the waiting needs from a client, so any reader (the real client, a test script) will do. */
@@ -19,11 +20,11 @@ export interface ResultFeed {
 export interface WaitOptions {
   /** Passed to getMessage: after this many minutes TNL answers "incomplete"; default 12. */
   expireMins?: number;
-  /** Overall limit; default 15 min → TnlError JOB_TIMEOUT. */
+  /** Overall limit; default 15 min → ApiError JOB_TIMEOUT. */
   timeoutMs?: number;
   /** Limit without a progress change while running; default 5 min → STALLED. Restarts on every change. */
   stallTimeoutMs?: number;
-  /** Abort → TnlError ABORTED at once, and no further request. */
+  /** Abort → ApiError ABORTED at once, and no further request. */
   signal?: AbortSignal;
   /** Every polled state that is not terminal (queued, JOB_QUEUED, running). */
   onState?: (state: MessageState) => void;
@@ -44,10 +45,10 @@ function seconds(ms: number): string {
 }
 
 /** The same error with the job's id on it, so a Catch node can tell which job failed. */
-function withMessageId(err: unknown, messageId: string): TnlError {
-  if (err instanceof TnlError) {
+function withMessageId(err: unknown, messageId: string): ApiError {
+  if (err instanceof ApiError) {
     if (err.messageId === messageId) return err;
-    return new TnlError({
+    return new ApiError({
       code: err.code,
       message: err.message,
       retryable: err.retryable,
@@ -59,7 +60,7 @@ function withMessageId(err: unknown, messageId: string): TnlError {
   }
   // Only the message is kept: a foreign error object may carry request details (and the token).
   const message = err instanceof Error ? err.message : String(err);
-  return new TnlError({ code: 'BAD_RESPONSE', message: `Reading the job failed: ${message}`, messageId });
+  return new ApiError({ code: 'BAD_RESPONSE', message: `Reading the job failed: ${message}`, messageId });
 }
 
 /** Resolves after `ms`, or at once when the signal aborts (the caller checks whether it is done). */
@@ -89,7 +90,7 @@ export function waitForResult(
 
   if (signal?.aborted) {
     return Promise.reject(
-      new TnlError({ code: 'ABORTED', message: 'Cancelled before waiting began', sent: false, messageId }),
+      new ApiError({ code: 'ABORTED', message: 'Cancelled before waiting began', sent: false, messageId }),
     );
   }
 
@@ -101,7 +102,7 @@ export function waitForResult(
     let stalledAt: number | undefined;
     let unsubscribe: (() => void) | undefined;
 
-    const finish = (outcome: { result: TnlResult } | { error: TnlError }): void => {
+    const finish = (outcome: { result: TnlResult } | { error: ApiError }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(overallTimer);
@@ -113,7 +114,7 @@ export function waitForResult(
       else reject(outcome.error);
     };
     const fail = (code: string, message: string, retryable = false): void =>
-      finish({ error: new TnlError({ code, message, retryable, messageId }) });
+      finish({ error: new ApiError({ code, message, retryable, messageId }) });
 
     const onAbort = (): void => fail('ABORTED', 'Cancelled while waiting for the job');
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,11 +1,11 @@
 // Users paste base URLs in many forms (with or without /v2, trailing slashes); the client appends
 // /v2 itself, so every form must end up as the same bare root.
-import { TnlError } from './errors';
+import { ApiError } from '../api/errors';
 
 /** Normalises a TNL base URL to `<scheme>://<host>[:port][/prefix]` with no trailing slash or /v2. */
 export function normaliseBaseUrl(raw: string): string {
-  const invalid = (why: string): TnlError =>
-    new TnlError({ code: 'INVALID_CONFIG', message: `Invalid TNL base URL: ${why}`, sent: false });
+  const invalid = (why: string): ApiError =>
+    new ApiError({ code: 'INVALID_CONFIG', message: `Invalid TNL base URL: ${why}`, sent: false });
   if (typeof raw !== 'string' || raw.trim() === '') throw invalid('it is empty');
   let url: URL;
   try {

@@ -1,9 +1,10 @@
-// The typed TNL v2 client. Every failure is a TnlError with a stable code and a `sent` flag (the
+// The typed TNL v2 client. Every failure is a ApiError with a stable code and a `sent` flag (the
 // scheduler never repeats a submit that may have reached TNL); the token travels only in the
 // Authorization header to the configured base URL and is kept out of errors, logs and results.
 import axios, { type AxiosInstance } from 'axios';
 import { normaliseBaseUrl } from './base-url';
-import { TnlError } from './errors';
+import { ApiError } from '../api/errors';
+import { isJobId } from '../api/ids';
 import {
   type CallContext,
   abortedError,
@@ -13,7 +14,7 @@ import {
   quote,
   timeoutError,
   transportError,
-} from './http-errors';
+} from '../api/http-errors';
 import { parseMessageState } from './message-state';
 import type { Acknowledgement, ButtonRequest, CallOptions, ImagineRequest, MessageState } from './types';
 
@@ -33,8 +34,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 /** No JSON answer from TNL comes anywhere near this. */
 const MAX_JSON_BYTES = 10 * 1024 * 1024;
-/** TNL ids are 20 alphanumerics; compatible servers may use longer ones (UUIDs), never spaces or slashes. */
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** The direct image GET is refused this way by CDNs that block server-side downloads. */
 const FALLBACK_STATUSES = new Set([401, 403, 404]);
 
@@ -56,8 +55,8 @@ interface Answer {
   header(name: string): string | undefined;
 }
 
-function invalidInput(message: string): TnlError {
-  return new TnlError({ code: 'INVALID_INPUT', message, sent: false });
+function invalidInput(message: string): ApiError {
+  return new ApiError({ code: 'INVALID_INPUT', message, sent: false });
 }
 
 function isPlain(value: unknown): value is Record<string, unknown> {
@@ -86,7 +85,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 function checkId(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+  if (!isJobId(value)) {
     throw invalidInput(`${name} must be a TNL message id (letters, digits, '-' or '_')`);
   }
   return value;
@@ -102,12 +101,12 @@ export class TnlClient {
 
   constructor(options: TnlClientOptions) {
     if (!isPlain(options)) {
-      throw new TnlError({ code: 'INVALID_CONFIG', message: 'TNL client options are missing', sent: false });
+      throw new ApiError({ code: 'INVALID_CONFIG', message: 'TNL client options are missing', sent: false });
     }
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     // Control characters or spaces would break (or be echoed by) the header code.
     if (typeof options.token !== 'string' || !/^[\x21-\x7e]+$/.test(options.token)) {
-      throw new TnlError({
+      throw new ApiError({
         code: 'INVALID_CONFIG',
         message: 'The TNL API token is missing or contains spaces or non-ASCII characters',
         sent: false,
@@ -116,7 +115,7 @@ export class TnlClient {
     this.#token = options.token;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new TnlError({
+      throw new ApiError({
         code: 'INVALID_CONFIG',
         message: 'timeoutMs must be a positive number',
         sent: false,

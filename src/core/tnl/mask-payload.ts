@@ -1,7 +1,7 @@
 // Turns whatever a flow hands over as a Vary (Region) mask into the bare base64 TNL expects, and
 // refuses what cannot be an image before any request is made (a wasted submit costs a rate-limit
 // slot and, on the real service, credits).
-import { TnlError } from './errors';
+import { ApiError } from '../api/errors';
 
 /** Larger than any sensible mask (a 4096² PNG of two rectangles is tens of kilobytes). */
 export const MAX_MASK_BYTES = 10 * 1024 * 1024;
@@ -26,13 +26,13 @@ function sniffImageFormat(bytes: Buffer): MaskFormat | undefined {
   return undefined;
 }
 
-function invalid(reason: string): TnlError {
-  return new TnlError({ code: 'INVALID_INPUT', message: `Invalid mask: ${reason}`, sent: false });
+function invalid(reason: string): ApiError {
+  return new ApiError({ code: 'INVALID_INPUT', message: `Invalid mask: ${reason}`, sent: false });
 }
 
 /**
  * Accepts a Buffer, a data: URL or bare base64 (standard or URL-safe) of a PNG, WebP or JPEG and
- * returns bare standard base64. Throws TnlError INVALID_INPUT (sent: false) otherwise.
+ * returns bare standard base64. Throws ApiError INVALID_INPUT (sent: false) otherwise.
  */
 export function toBareBase64Mask(input: unknown): { base64: string; format: MaskFormat; bytes: number } {
   let bytes: Buffer;

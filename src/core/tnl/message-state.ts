@@ -1,6 +1,7 @@
 // GET /v2/message answers in several shapes (nested `response`, the docs' flattened form, string
 // progress, 'incomplete'); this turns any of them into one MessageState, or a BAD_RESPONSE.
-import { TnlError, isResultCode } from './errors';
+import { ApiError } from '../api/errors';
+import { isResultCode } from '../api/result-codes';
 import type { MessageState, TnlResult } from './types';
 
 type Plain = Record<string, unknown>;
@@ -82,12 +83,12 @@ function findResult(body: Plain): TnlResult | undefined {
 }
 
 /**
- * Interprets a GET /v2/message body (or a webhook's flat result). Pure; throws only TnlError
+ * Interprets a GET /v2/message body (or a webhook's flat result). Pure; throws only ApiError
  * BAD_RESPONSE, carrying `messageId` when given.
  */
 export function parseMessageState(body: unknown, messageId?: string): MessageState {
-  const bad = (why: string): TnlError =>
-    new TnlError({
+  const bad = (why: string): ApiError =>
+    new ApiError({
       code: 'BAD_RESPONSE',
       message: `Unexpected message state${messageId ? ` for ${messageId}` : ''}: ${why}`,
       messageId,
@@ -118,4 +119,13 @@ export function parseMessageState(body: unknown, messageId?: string): MessageSta
     progress,
     progressImageUrl: typeof preview === 'string' && preview !== '' ? preview : null,
   };
+}
+
+/**
+ * The result code a pushed result (a webhook body) carries instead of an image, if any. Webhooks
+ * arrive for failures too, so a code in `content` must not be taken for a finished image.
+ */
+export function resultCodeOf(result: TnlResult): string | undefined {
+  const content = typeof result.content === 'string' ? result.content.trim() : '';
+  return isResultCode(content) ? content : undefined;
 }

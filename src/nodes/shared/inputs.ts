@@ -2,6 +2,7 @@
 // the wrong type is an error the flow can catch, never a silent fallback.
 import type { Node, NodeAPI } from 'node-red';
 import type { JobMessage } from './job-node';
+import { isJobId } from '../../core/api/ids';
 import { NodeError } from './node-error';
 
 /** Midjourney refuses prompts much longer than this; catching it here saves a submit slot. */
@@ -53,6 +54,6 @@ export function messageIdText(value: unknown, where: string): string | undefined
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw invalidInput(`${where} must be text, not ${describeType(value)}`);
   const id = value.trim();
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw invalidInput(`${where} is not a TNL message id`);
+  if (!isJobId(id)) throw invalidInput(`${where} is not a TNL message id`);
   return id;
 }

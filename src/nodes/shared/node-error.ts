@@ -1,7 +1,7 @@
 // Errors handed to Node-RED's done(err). Node-RED builds msg.error for Catch nodes from the error's
 // message and its own `code` property, so every failure becomes a plain Error carrying both, made
 // from fields we chose: nothing from a request (headers, token) can ride along.
-import { isTnlError } from '../../core/tnl/errors';
+import { isApiError } from '../../core/api/errors';
 
 export class NodeError extends Error {
   readonly code: string;
@@ -25,7 +25,7 @@ function hasCode(value: unknown): value is { code: string; message: string } {
 
 export function toNodeError(err: unknown): NodeError {
   if (err instanceof NodeError) return err;
-  if (isTnlError(err) || hasCode(err)) return new NodeError(err.code, err.message);
+  if (isApiError(err) || hasCode(err)) return new NodeError(err.code, err.message);
   const message = err instanceof Error ? err.message : String(err);
   return new NodeError('INTERNAL', message || 'Unexpected error');
 }

@@ -5,6 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeAPI } from 'node-red';
+import { isJobId } from '../../core/api/ids';
 import type { TnlResult } from '../../core/tnl/types';
 
 /** Mounted under Node-RED's httpNodeRoot. */
@@ -97,7 +98,7 @@ function parseResult(text: string): { messageId: string; result: TnlResult } | u
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const result = value as Record<string, unknown>;
   const id = result.originatingMessageId;
-  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return undefined;
+  if (!isJobId(id)) return undefined;
   if (typeof result.content !== 'string') return undefined;
   return { messageId: id, result: result as TnlResult };
 }

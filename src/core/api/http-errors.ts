@@ -1,6 +1,6 @@
-// Turns every way a TNL call can fail into a TnlError built from plain fields. Nothing from the
+// Turns every way a TNL call can fail into a ApiError built from plain fields. Nothing from the
 // transport (config, headers, request objects) is ever copied, so the token cannot leak through.
-import { TnlError } from './errors';
+import { ApiError } from './errors';
 
 /** The longest piece of a server's answer quoted in an error message. */
 const MAX_QUOTE = 200;
@@ -62,10 +62,10 @@ export function httpStatusError(
   bodyText: string,
   retryAfterHeader: unknown,
   token: string,
-): TnlError {
+): ApiError {
   const msg = bodyMessage(bodyText);
   if (status === 400 && msg !== undefined && msg.trim().startsWith('Invalid phrase')) {
-    return new TnlError({
+    return new ApiError({
       code: 'PREFILTER',
       message: `TNL's prompt prefilter refused the prompt: ${quote(msg, token)}`,
       status,
@@ -74,7 +74,7 @@ export function httpStatusError(
     });
   }
   const said = msg !== undefined ? quote(msg, token) : quote(bodyText, token);
-  return new TnlError({
+  return new ApiError({
     code: `HTTP_${status}`,
     message: `${ctx.method} ${ctx.path} answered HTTP ${status}${said ? `: ${said}` : ''}`,
     status,
@@ -85,8 +85,8 @@ export function httpStatusError(
   });
 }
 
-export function badResponseError(ctx: CallContext, why: string, token: string, status?: number): TnlError {
-  return new TnlError({
+export function badResponseError(ctx: CallContext, why: string, token: string, status?: number): ApiError {
+  return new ApiError({
     code: 'BAD_RESPONSE',
     message: `${ctx.method} ${ctx.path} gave an unexpected answer: ${quote(why, token)}`,
     status,
@@ -95,8 +95,8 @@ export function badResponseError(ctx: CallContext, why: string, token: string, s
   });
 }
 
-export function timeoutError(ctx: CallContext, timeoutMs: number): TnlError {
-  return new TnlError({
+export function timeoutError(ctx: CallContext, timeoutMs: number): ApiError {
+  return new ApiError({
     code: 'TIMEOUT',
     message: `${ctx.method} ${ctx.path} got no answer within ${timeoutMs} ms`,
     retryable: true,
@@ -105,8 +105,8 @@ export function timeoutError(ctx: CallContext, timeoutMs: number): TnlError {
   });
 }
 
-export function abortedError(ctx: CallContext, sent: boolean): TnlError {
-  return new TnlError({
+export function abortedError(ctx: CallContext, sent: boolean): ApiError {
+  return new ApiError({
     code: 'ABORTED',
     message: `${ctx.method} ${ctx.path} was aborted`,
     messageId: ctx.messageId,
@@ -125,10 +125,10 @@ function systemCodes(err: unknown, depth = 0): string[] {
 }
 
 /** A failure with no HTTP answer: refused, reset, DNS, or a body that could not be read. */
-export function transportError(ctx: CallContext, err: unknown): TnlError {
+export function transportError(ctx: CallContext, err: unknown): ApiError {
   const codes = systemCodes(err);
   if (codes.includes('ERR_BAD_RESPONSE') || codes.includes('ERR_FR_MAX_BODY_LENGTH_EXCEEDED')) {
-    return new TnlError({
+    return new ApiError({
       code: 'BAD_RESPONSE',
       message: `${ctx.method} ${ctx.path} gave an answer that could not be read (too large or corrupt)`,
       messageId: ctx.messageId,
@@ -138,7 +138,7 @@ export function transportError(ctx: CallContext, err: unknown): TnlError {
   const known = codes.find((c) => /^E[A-Z]+$/.test(c));
   // Unknown failures count as sent: a submit that may have created a job must not be repeated.
   const sent = !codes.some((c) => NOT_SENT_CODES.has(c));
-  return new TnlError({
+  return new ApiError({
     code: 'NETWORK',
     message: `${ctx.method} ${ctx.path} got no answer${known ? ` (${known})` : ''}`,
     retryable: true,
