@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { TnlClient } from '../../src/core/tnl/client';
 import { ApiError } from '../../src/core/api/errors';
-import { normaliseBaseUrl } from '../../src/core/tnl/base-url';
+import { normaliseBaseUrl } from '../../src/core/api/base-url';
 import { parseRetryAfter } from '../../src/core/api/http-errors';
 
 const TOKEN = 'tok-Secret-4f9c2a7e1b';

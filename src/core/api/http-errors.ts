@@ -1,4 +1,4 @@
-// Turns every way a TNL call can fail into a ApiError built from plain fields. Nothing from the
+// Turns every way an API call can fail into a ApiError built from plain fields. Nothing from the
 // transport (config, headers, request objects) is ever copied, so the token cannot leak through.
 import { ApiError } from './errors';
 
@@ -40,13 +40,21 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** TNL's `msg` (or `message`/`error`) from a body, when the body is JSON that has one. */
+/**
+ * What a JSON error body says, in the shapes the APIs use: TNL's `msg`, midjourney-proxy's
+ * `description`, trueai's `message`, new-api's `error.message` (or a plain `error` string).
+ */
 export function bodyMessage(text: string): string | undefined {
   try {
     const body: unknown = JSON.parse(text);
     if (typeof body !== 'object' || body === null) return undefined;
     const record = body as Record<string, unknown>;
-    for (const key of ['msg', 'message', 'error']) {
+    const nested = record.error;
+    if (typeof nested === 'object' && nested !== null) {
+      const inner = (nested as Record<string, unknown>).message;
+      if (typeof inner === 'string' && inner.trim() !== '') return inner;
+    }
+    for (const key of ['msg', 'message', 'description', 'error']) {
       const value = record[key];
       if (typeof value === 'string' && value.trim() !== '') return value;
     }
@@ -64,15 +72,6 @@ export function httpStatusError(
   token: string,
 ): ApiError {
   const msg = bodyMessage(bodyText);
-  if (status === 400 && msg !== undefined && msg.trim().startsWith('Invalid phrase')) {
-    return new ApiError({
-      code: 'PREFILTER',
-      message: `TNL's prompt prefilter refused the prompt: ${quote(msg, token)}`,
-      status,
-      messageId: ctx.messageId,
-      sent: true,
-    });
-  }
   const said = msg !== undefined ? quote(msg, token) : quote(bodyText, token);
   return new ApiError({
     code: `HTTP_${status}`,

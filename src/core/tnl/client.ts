@@ -1,22 +1,15 @@
-// The typed TNL v2 client. Every failure is a ApiError with a stable code and a `sent` flag (the
-// scheduler never repeats a submit that may have reached TNL); the token travels only in the
-// Authorization header to the configured base URL and is kept out of errors, logs and results.
-import axios, { type AxiosInstance } from 'axios';
-import { normaliseBaseUrl } from './base-url';
+// The typed TNL v2 client: the wire format, call by call. Every failure is an ApiError with a
+// stable code and a `sent` flag (the scheduler never repeats a submit that may have reached TNL);
+// the token travels only in the Authorization header to the configured base URL (see
+// HttpTransport) and is kept out of errors, logs and results.
+import { normaliseBaseUrl } from '../api/base-url';
 import { ApiError } from '../api/errors';
 import { isJobId } from '../api/ids';
-import {
-  type CallContext,
-  abortedError,
-  badResponseError,
-  bodyMessage,
-  httpStatusError,
-  quote,
-  timeoutError,
-  transportError,
-} from '../api/http-errors';
+import { DEFAULT_TIMEOUT_MS, HttpTransport, MAX_IMAGE_BYTES, type JsonAnswer } from '../api/http-transport';
 import { parseMessageState } from './message-state';
 import type { Acknowledgement, ButtonRequest, CallOptions, ImagineRequest, MessageState } from './types';
+
+export { DEFAULT_TIMEOUT_MS, MAX_IMAGE_BYTES };
 
 export interface TnlClientOptions {
   /** http(s) only; trailing slashes and a trailing '/v2' are dropped (the client adds /v2 itself). */
@@ -27,32 +20,6 @@ export interface TnlClientOptions {
   timeoutMs?: number;
   /** Debug log: method, path (no query), status or error code, duration. Never the token or a body. */
   logger?: (line: string) => void;
-}
-
-export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Larger image downloads are refused rather than buffered. */
-export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
-/** No JSON answer from TNL comes anywhere near this. */
-const MAX_JSON_BYTES = 10 * 1024 * 1024;
-/** The direct image GET is refused this way by CDNs that block server-side downloads. */
-const FALLBACK_STATUSES = new Set([401, 403, 404]);
-
-interface Exchange {
-  method: 'GET' | 'POST';
-  url: string;
-  /** What errors and logs name: the path without any query, or origin + path for foreign URLs. */
-  path: string;
-  body?: unknown;
-  auth: boolean;
-  maxBytes: number;
-  messageId?: string;
-  accept: string;
-}
-
-interface Answer {
-  status: number;
-  data: Buffer;
-  header(name: string): string | undefined;
 }
 
 function invalidInput(message: string): ApiError {
@@ -91,43 +58,34 @@ function checkId(value: unknown, name: string): string {
   return value;
 }
 
+/** TNL's banned-word prefilter answers 400 `{"success":false,"msg":"Invalid phrase: 'x'"}`. */
+function prefilterError(answer: JsonAnswer, quote: (text: string) => string): ApiError | undefined {
+  const msg = isPlain(answer.json) && typeof answer.json.msg === 'string' ? answer.json.msg : undefined;
+  if (answer.status !== 400 || !msg?.trim().startsWith('Invalid phrase')) return undefined;
+  return new ApiError({
+    code: 'PREFILTER',
+    message: `TNL's prompt prefilter refused the prompt: ${quote(msg)}`,
+    status: answer.status,
+    sent: true,
+  });
+}
+
 export class TnlClient {
   readonly baseUrl: string;
-  // A private field stays out of JSON.stringify and util.inspect of the client.
-  readonly #token: string;
-  readonly #timeoutMs: number;
-  readonly #logger: ((line: string) => void) | undefined;
-  readonly #http: AxiosInstance;
+  readonly #http: HttpTransport;
 
   constructor(options: TnlClientOptions) {
     if (!isPlain(options)) {
       throw new ApiError({ code: 'INVALID_CONFIG', message: 'TNL client options are missing', sent: false });
     }
-    this.baseUrl = normaliseBaseUrl(options.baseUrl);
-    // Control characters or spaces would break (or be echoed by) the header code.
-    if (typeof options.token !== 'string' || !/^[\x21-\x7e]+$/.test(options.token)) {
-      throw new ApiError({
-        code: 'INVALID_CONFIG',
-        message: 'The TNL API token is missing or contains spaces or non-ASCII characters',
-        sent: false,
-      });
-    }
-    this.#token = options.token;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new ApiError({
-        code: 'INVALID_CONFIG',
-        message: 'timeoutMs must be a positive number',
-        sent: false,
-      });
-    }
-    this.#timeoutMs = timeoutMs;
-    this.#logger = options.logger;
-    this.#http = axios.create({
-      validateStatus: () => true,
-      responseType: 'arraybuffer',
-      transformResponse: [(data: unknown) => data],
+    this.#http = new HttpTransport({
+      baseUrl: normaliseBaseUrl(options.baseUrl),
+      token: options.token,
+      authHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
     });
+    this.baseUrl = this.#http.baseUrl;
   }
 
   /** POST /v2/imagine. */
@@ -188,7 +146,7 @@ export class TnlClient {
   /** GET /v2/info: account information, returned as TNL sends it. */
   async info(opts?: CallOptions): Promise<Record<string, unknown>> {
     const { json, ctx, status } = await this.#json({ method: 'GET', path: '/v2/info' }, opts);
-    if (!isPlain(json)) throw badResponseError(ctx, 'the answer is not a JSON object', this.#token, status);
+    if (!isPlain(json)) throw this.#http.badResponse(ctx, 'the answer is not a JSON object', status);
     return json;
   }
 
@@ -203,10 +161,7 @@ export class TnlClient {
       }
       query = `?expireMins=${encodeURIComponent(String(mins))}`;
     }
-    const { json } = await this.#json(
-      { method: 'GET', path: `/v2/message/${id}`, query, messageId: id },
-      opts,
-    );
+    const { json } = await this.#json({ method: 'GET', path: `/v2/message/${id}`, query, jobId: id }, opts);
     return parseMessageState(json, id);
   }
 
@@ -214,54 +169,31 @@ export class TnlClient {
    * Downloads a result image: first directly (without the token: the URL is usually a foreign CDN),
    * then, when the CDN refuses server-side downloads, through TNL's POST /getImage.
    */
-  async getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer> {
-    if (typeof imageUrl !== 'string' || !isHttpUrl(imageUrl))
-      throw invalidInput('The image URL must be http(s)');
-    const target = new URL(imageUrl);
-    const direct: Exchange = {
-      method: 'GET',
-      url: target.href,
-      path: `${target.origin}${target.pathname}`,
-      auth: false,
-      maxBytes: MAX_IMAGE_BYTES,
-      accept: 'image/*',
-    };
-    let answer = await this.#exchange(direct, opts?.signal);
-    let ctx: CallContext = { method: direct.method, path: direct.path };
-    if (FALLBACK_STATUSES.has(answer.status)) {
-      const fallback: Exchange = {
-        method: 'POST',
-        url: `${this.baseUrl}/getImage`,
-        path: '/getImage',
-        body: { imgUrl: imageUrl },
-        auth: true,
-        maxBytes: MAX_IMAGE_BYTES,
-        accept: 'image/*',
-      };
-      answer = await this.#exchange(fallback, opts?.signal);
-      ctx = { method: fallback.method, path: fallback.path };
-    }
-    const text = (): string => answer.data.subarray(0, 4096).toString('utf8');
-    if (answer.status < 200 || answer.status > 299) {
-      throw httpStatusError(ctx, answer.status, text(), answer.header('retry-after'), this.#token);
-    }
-    if (answer.data.length === 0)
-      throw badResponseError(ctx, 'the image is empty', this.#token, answer.status);
-    if (/json|text\/html/i.test(answer.header('content-type') ?? '')) {
-      const said = bodyMessage(text()) ?? text();
-      throw badResponseError(ctx, `expected an image, got ${said}`, this.#token, answer.status);
-    }
-    return answer.data;
+  getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer> {
+    return this.#http.picture(imageUrl, { signal: opts?.signal, fallback: this.#imageFallback(imageUrl) });
+  }
+
+  /** The first `maxBytes` of a result image (its header), by the same path as getImage. */
+  getImageHead(imageUrl: string, maxBytes: number, opts?: CallOptions): Promise<Buffer> {
+    return this.#http.picture(imageUrl, {
+      signal: opts?.signal,
+      fallback: this.#imageFallback(imageUrl),
+      headBytes: maxBytes,
+    });
+  }
+
+  #imageFallback(imageUrl: string): { path: string; body: unknown } {
+    return { path: '/getImage', body: { imgUrl: imageUrl } };
   }
 
   async #submit(path: string, body: Record<string, unknown>, opts?: CallOptions): Promise<Acknowledgement> {
     const { json, ctx, status } = await this.#json({ method: 'POST', path, body }, opts);
     if (!isPlain(json) || json.success !== true) {
       const msg = isPlain(json) && typeof json.msg === 'string' ? `: ${json.msg}` : '';
-      throw badResponseError(ctx, `success is not true${msg}`, this.#token, status);
+      throw this.#http.badResponse(ctx, `success is not true${msg}`, status);
     }
     if (typeof json.messageId !== 'string' || json.messageId === '') {
-      throw badResponseError(ctx, 'the acknowledgement has no messageId', this.#token, status);
+      throw this.#http.badResponse(ctx, 'the acknowledgement has no messageId', status);
     }
     return {
       success: true,
@@ -271,107 +203,17 @@ export class TnlClient {
     };
   }
 
-  /** One authenticated API call answered with JSON; any non-2xx becomes an HTTP_/PREFILTER error. */
+  /** One authenticated call answered with JSON; a non-2xx answer is an HTTP_<status> or PREFILTER error. */
   async #json(
-    call: { method: 'GET' | 'POST'; path: string; query?: string; body?: unknown; messageId?: string },
+    call: { method: 'GET' | 'POST'; path: string; query?: string; body?: unknown; jobId?: string },
     opts?: CallOptions,
-  ): Promise<{ json: unknown; ctx: CallContext; status: number }> {
-    const ctx: CallContext = { method: call.method, path: call.path, messageId: call.messageId };
-    const answer = await this.#exchange(
-      {
-        method: call.method,
-        url: `${this.baseUrl}${call.path}${call.query ?? ''}`,
-        path: call.path,
-        body: call.body,
-        auth: true,
-        maxBytes: MAX_JSON_BYTES,
-        messageId: call.messageId,
-        accept: 'application/json',
-      },
-      opts?.signal,
-    );
-    const text = answer.data.toString('utf8');
-    if (answer.status < 200 || answer.status > 299) {
-      throw httpStatusError(ctx, answer.status, text, answer.header('retry-after'), this.#token);
-    }
-    try {
-      return { json: JSON.parse(text) as unknown, ctx, status: answer.status };
-    } catch {
-      throw badResponseError(
-        ctx,
-        `the answer is not JSON: ${quote(text, this.#token)}`,
-        this.#token,
-        answer.status,
-      );
-    }
-  }
-
-  /** The single place a request is made: timeout, cancellation, logging and error wrapping. */
-  async #exchange(call: Exchange, signal: AbortSignal | undefined): Promise<Answer> {
-    const ctx: CallContext = { method: call.method, path: call.path, messageId: call.messageId };
-    if (signal?.aborted) throw abortedError(ctx, false);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#timeoutMs);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const started = Date.now();
-    let outcome = 'ERROR';
-    try {
-      const headers: Record<string, string> = { Accept: call.accept };
-      if (call.body !== undefined) headers['Content-Type'] = 'application/json';
-      if (call.auth) headers.Authorization = `Bearer ${this.#token}`;
-      const res = await this.#http.request<unknown>({
-        method: call.method,
-        url: call.url,
-        headers,
-        data: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: controller.signal,
-        maxContentLength: call.maxBytes,
-        // Redirects of authenticated calls are not followed: the token must not travel elsewhere.
-        maxRedirects: call.auth ? 0 : 5,
-      });
-      outcome = String(res.status);
-      const raw = res.data;
-      const data = Buffer.isBuffer(raw)
-        ? raw
-        : raw instanceof ArrayBuffer
-          ? Buffer.from(raw)
-          : Buffer.from(typeof raw === 'string' ? raw : '');
-      const resHeaders = res.headers as Record<string, unknown>;
-      return {
-        status: res.status,
-        data,
-        header: (name) => {
-          const value = resHeaders[name.toLowerCase()];
-          return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : undefined;
-        },
-      };
-    } catch (err) {
-      // The transport's error holds the request config (headers, token): only plain facts leave here.
-      const wrapped = timedOut
-        ? timeoutError(ctx, this.#timeoutMs)
-        : signal?.aborted
-          ? abortedError(ctx, true)
-          : transportError(ctx, err);
-      outcome = wrapped.code;
-      throw wrapped;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      this.#log(`${call.method} ${call.path} ${outcome} ${Date.now() - started}ms`);
-    }
-  }
-
-  #log(line: string): void {
-    if (!this.#logger) return;
-    try {
-      this.#logger(quote(line, this.#token));
-    } catch {
-      // a failing logger must not fail the call
-    }
+  ): Promise<JsonAnswer> {
+    const answer = await this.#http.json(call, {
+      signal: opts?.signal,
+      onStatus: (a) => prefilterError(a, (text) => this.#http.quote(text)),
+    });
+    if (answer.json === undefined)
+      throw this.#http.badResponse(answer.ctx, 'the answer is empty', answer.status);
+    return answer;
   }
 }
