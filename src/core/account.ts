@@ -1,12 +1,23 @@
-// One TheNextLeg account: its client and the scheduler that spaces every request made with it.
-// The Node-RED config node owns one of these; nothing here knows about Node-RED.
-import { RequestScheduler, waitForResult, type ResultFeed, type WaitOptions } from './jobs';
-import { TnlClient, type TnlClientOptions } from './tnl/client';
-import type { Acknowledgement, ButtonRequest, CallOptions, ImagineRequest, TnlResult } from './tnl/types';
+// One account of an image API: the API's dialect (TheNextLeg or midjourney-proxy) and the scheduler
+// that spaces every request made with it. The Node-RED config node owns one of these; nothing here
+// knows about Node-RED, and nothing past this file knows which API it talks to.
+import type { JobApi } from './api/job-model';
+import { RequestScheduler, waitForJob, type StateFeed, type WaitEnd, type WaitOptions } from './jobs';
+import { MjpApi } from './mjp/mjp-api';
+import type { MjpAuthScheme } from './mjp/types';
+import { TnlApi } from './tnl/tnl-api';
+
+/** The APIs an account can speak. */
+export const API_NAMES = ['tnl', 'midjourney-proxy'] as const;
+export type ApiName = (typeof API_NAMES)[number];
 
 export interface AccountOptions {
+  /** Default 'tnl'. */
+  api?: ApiName;
   baseUrl: string;
   token: string;
+  /** midjourney-proxy only: the header the token travels in; default mj-api-secret. */
+  authScheme?: MjpAuthScheme;
   /** Seconds-based settings of the config node, converted by the caller. */
   submitIntervalMs?: number;
   pollIntervalMs?: number;
@@ -14,57 +25,42 @@ export interface AccountOptions {
   requestTimeoutMs?: number;
   logger?: (line: string) => void;
   /**
-   * Where TNL should POST each result; sent as `webhookOverride` with every imagine and button press
-   * that does not name its own. Holds a secret: never logged.
+   * Where the API should POST each job's result (TNL's webhookOverride, midjourney-proxy's
+   * notifyHook), sent with every submit. Holds a secret: never logged.
    */
   webhookUrl?: string;
-  /** The pushed results, so a wait ends as soon as its webhook arrives. */
-  resultFeed?: ResultFeed;
+  /** The pushed states, so a wait ends as soon as its webhook arrives. */
+  stateFeed?: StateFeed;
   /** With a webhook, polling is only the fallback: the poll interval times this; default 10. */
   fallbackPollFactor?: number;
 }
 
 export const DEFAULT_FALLBACK_POLL_FACTOR = 10;
 
-/** A client that asks TNL to push every job's result to our webhook. */
-class WebhookClient extends TnlClient {
-  readonly #webhookUrl: string;
-
-  constructor(options: TnlClientOptions, webhookUrl: string) {
-    super(options);
-    this.#webhookUrl = webhookUrl;
-  }
-
-  override imagine(req: ImagineRequest, opts?: CallOptions): Promise<Acknowledgement> {
-    return super.imagine({ ...req, webhookOverride: req.webhookOverride || this.#webhookUrl }, opts);
-  }
-
-  override button(req: ButtonRequest, opts?: CallOptions): Promise<Acknowledgement> {
-    return super.button({ ...req, webhookOverride: req.webhookOverride || this.#webhookUrl }, opts);
-  }
+function createApi(options: AccountOptions, webhookUrl: string | undefined): JobApi {
+  const common = {
+    baseUrl: options.baseUrl,
+    token: options.token,
+    timeoutMs: options.requestTimeoutMs,
+    logger: options.logger,
+    webhookUrl,
+  };
+  const api = options.api ?? 'tnl';
+  if (api === 'midjourney-proxy') return new MjpApi({ ...common, authScheme: options.authScheme });
+  return new TnlApi(common);
 }
 
-export type Submit = (client: TnlClient, signal: AbortSignal) => Promise<Acknowledgement>;
-
 export class Account {
-  readonly client: TnlClient;
+  readonly api: JobApi;
   readonly scheduler: RequestScheduler;
-  readonly resultFeed: ResultFeed | undefined;
+  readonly stateFeed: StateFeed | undefined;
   /** Pause between two polls of one job when results are pushed; 0 without a webhook. */
   readonly fallbackPollGapMs: number;
 
   constructor(options: AccountOptions) {
-    const clientOptions: TnlClientOptions = {
-      baseUrl: options.baseUrl,
-      token: options.token,
-      timeoutMs: options.requestTimeoutMs,
-      logger: options.logger,
-    };
-    const pushed = Boolean(options.webhookUrl && options.resultFeed);
-    this.client = pushed
-      ? new WebhookClient(clientOptions, options.webhookUrl as string)
-      : new TnlClient(clientOptions);
-    this.resultFeed = pushed ? options.resultFeed : undefined;
+    const pushed = Boolean(options.webhookUrl && options.stateFeed);
+    this.api = createApi(options, pushed ? options.webhookUrl : undefined);
+    this.stateFeed = pushed ? options.stateFeed : undefined;
     const factor = options.fallbackPollFactor ?? DEFAULT_FALLBACK_POLL_FACTOR;
     this.fallbackPollGapMs = pushed ? Math.max(0, factor) * (options.pollIntervalMs ?? 2000) : 0;
     this.scheduler = new RequestScheduler({
@@ -75,19 +71,19 @@ export class Account {
   }
 
   /** Sends a command in the account's next submit slot. */
-  submit(call: Submit, signal?: AbortSignal): Promise<Acknowledgement> {
-    return this.scheduler.submit((s) => call(this.client, s), { signal });
+  submit<T>(call: (api: JobApi, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.scheduler.submit((s) => call(this.api, s), { signal });
   }
 
   /**
-   * Polls a job until it is terminal, sharing the account's poll budget with every other job; with a
-   * webhook the pushed result ends the wait and polling slows down to a fallback.
+   * Polls a job until it ends, sharing the account's poll budget with every other job; with a
+   * webhook the pushed state ends the wait and polling slows down to a fallback.
    */
-  wait(messageId: string, options: WaitOptions): Promise<TnlResult> {
-    const pushed: WaitOptions = this.resultFeed
-      ? { resultFeed: this.resultFeed, pollGapMs: this.fallbackPollGapMs }
+  wait(jobId: string, options: WaitOptions): Promise<WaitEnd> {
+    const pushed: WaitOptions = this.stateFeed
+      ? { stateFeed: this.stateFeed, pollGapMs: this.fallbackPollGapMs }
       : {};
-    return waitForResult(this.client, this.scheduler, messageId, { ...pushed, ...options });
+    return waitForJob(this.api, this.scheduler, jobId, { ...pushed, ...options });
   }
 
   close(): void {

@@ -2,10 +2,11 @@
 // to script the sandbox in another project's tests or build masks in a plain Node.js program.
 export * from './api';
 export * from './tnl';
+export * from './mjp';
 export * from './jobs';
 export { buildMask, MaskError, MASK_LIMITS } from './mask';
 export type { BuildMaskInput, MaskInfo, MaskRegion } from './mask';
 export { startSandbox } from './sandbox';
 export type { Sandbox, SandboxOptions, FaultOptions, SandboxRequestLogEntry } from './sandbox';
-export { Account } from './account';
-export type { AccountOptions } from './account';
+export { Account, API_NAMES } from './account';
+export type { AccountOptions, ApiName } from './account';

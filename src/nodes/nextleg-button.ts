@@ -1,11 +1,12 @@
 // Presses any button of a result (U1-U4, V1-V4, reroll, zoom, pan, ...) and waits for its result.
 import type { NodeAPI } from 'node-red';
 import { registerApiNode } from './shared/api-node';
+import { isListed, listedButtons, parentOf } from './shared/buttons-input';
 import type { WaitingNodeDef } from './shared/job-node';
 import { describeType, evaluateSetting, invalidInput, messageIdText } from './shared/inputs';
 
-/** TNL's longest labels ("🔍 Zoom Out 1.5x", "🖌️ Vary (Region)") are under 20 characters. */
-const MAX_BUTTON_LENGTH = 64;
+/** The longest names ("🔍 Zoom Out 1.5x") and midjourney-proxy's ids (MJ::JOB::...::<uuid>::SOLO) fit. */
+const MAX_BUTTON_LENGTH = 128;
 
 interface ButtonNodeDef extends WaitingNodeDef {
   button?: string;
@@ -18,24 +19,29 @@ export = (RED: NodeAPI): void => {
     if (raw !== undefined && typeof raw !== 'string') {
       throw invalidInput(`msg.button must be text, not ${describeType(raw)}`);
     }
-    // Sent exactly as TNL listed it (emoji included): no trimming of the label's own characters.
+    // Sent exactly as listed (emoji included): no trimming of the label's own characters.
     const button = raw?.trim() ? raw : undefined;
     if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
-    if (button.length > MAX_BUTTON_LENGTH) {
+    // Characters as a person counts them: an emoji is one, not two UTF-16 units.
+    const length = [...button].length;
+    if (length > MAX_BUTTON_LENGTH) {
       throw invalidInput(
-        `msg.button is ${button.length} characters long; no TNL button is over ${MAX_BUTTON_LENGTH}`,
+        `msg.button is ${length} characters long; no button name is over ${MAX_BUTTON_LENGTH}`,
       );
     }
     const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
     if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
-    if (Array.isArray(msg.buttons) && msg.buttons.length > 0 && !msg.buttons.includes(button)) {
-      throw invalidInput(`This result has no "${button}" button; it has: ${msg.buttons.join(', ')}`);
+    const names = listedButtons(msg);
+    if (!isListed(button, msg, names)) {
+      throw invalidInput(`This result has no "${button}" button; it has: ${(names ?? []).join(', ')}`);
     }
     return {
       steps: [
         {
-          statusKey: 'nextleg.status.submitting',
-          submit: () => (client, signal) => client.button({ button, buttonMessageId }, { signal }),
+          kind: 'press',
+          button,
+          parent: parentOf(msg, buttonMessageId, names),
+          status: 'nextleg.status.submitting',
         },
       ],
     };

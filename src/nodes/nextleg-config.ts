@@ -1,8 +1,9 @@
-// The TheNextLeg account: base URL and API token (a credential, never exported with the flow). It
-// owns the account's one client and one scheduler, so every node using it shares TNL's rate limit,
-// and, when a public base URL is set, the webhook through which TNL pushes results to the waits.
+// The account: which API (TheNextLeg or midjourney-proxy), its base URL and token (a credential,
+// never exported with the flow). It owns the account's one API client and one scheduler, so every
+// node using it shares the service's rate limit, and, when a public base URL is set, the webhook
+// through which the service pushes results to the waits.
 import type { NodeAPI } from 'node-red';
-import { Account, DEFAULT_FALLBACK_POLL_FACTOR } from '../core/account';
+import { Account, DEFAULT_FALLBACK_POLL_FACTOR, type ApiName } from '../core/account';
 import { ResultFeedHub } from '../core/jobs/result-feed';
 import type { ConfigCredentials, ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
 import { NodeError } from './shared/node-error';
@@ -15,6 +16,7 @@ import {
 } from './shared/webhook-route';
 
 const CONFIG_DEFAULTS = {
+  /** TheNextLeg's public address; midjourney-proxy servers have none (each user runs or rents one). */
   baseUrl: 'https://api.thenextleg.io',
   submitInterval: 3,
   pollInterval: 2,
@@ -32,6 +34,7 @@ export = (RED: NodeAPI): void => {
   function NextlegConfigNode(this: ConfigNode, def: ConfigNodeDef): void {
     RED.nodes.createNode(this, def);
     let account: Account | undefined;
+    const api: ApiName = def.api === 'midjourney-proxy' ? 'midjourney-proxy' : 'tnl';
     const credentials = (this.credentials ?? {}) as ConfigCredentials;
 
     const resolveToken = (): string => {
@@ -62,7 +65,18 @@ export = (RED: NodeAPI): void => {
         hookUrl = webhookUrl(base, httpNodeRoot, this.id, secret);
         unregister = registerWebhookReceiver(this.id, {
           secret,
-          receive: (messageId, result) => feed.publish(messageId, result),
+          receive: (body) => {
+            let pushed;
+            try {
+              pushed = this.getAccount().api.readPushed(body);
+            } catch {
+              return undefined; // no usable account: nothing waits for results
+            }
+            return (
+              pushed &&
+              `${pushed.state.state} for ${pushed.jobId}: ${feed.publish(pushed.jobId, pushed.state)}`
+            );
+          },
         });
       }
     }
@@ -70,15 +84,17 @@ export = (RED: NodeAPI): void => {
     this.getAccount = (): Account => {
       // Built on first use, so a config without a token only fails the flows that use it.
       account ??= new Account({
-        baseUrl: (def.baseUrl || CONFIG_DEFAULTS.baseUrl).trim(),
+        api,
+        baseUrl: (def.baseUrl || (api === 'tnl' ? CONFIG_DEFAULTS.baseUrl : '')).trim(),
         token: resolveToken(),
+        authScheme: def.authScheme === 'bearer' ? 'bearer' : 'mj-api-secret',
         submitIntervalMs: nonNegativeNumber(def.submitInterval, CONFIG_DEFAULTS.submitInterval) * 1000,
         pollIntervalMs: nonNegativeNumber(def.pollInterval, CONFIG_DEFAULTS.pollInterval) * 1000,
         maxPollsPerSecond: positiveNumber(def.maxPollsPerSecond, CONFIG_DEFAULTS.maxPollsPerSecond),
         requestTimeoutMs: positiveNumber(def.requestTimeout, CONFIG_DEFAULTS.requestTimeout) * 1000,
         logger: (line) => this.debug(line),
         webhookUrl: hookUrl,
-        resultFeed: feed,
+        stateFeed: feed,
         fallbackPollFactor: positiveNumber(def.webhookPollFactor, DEFAULT_FALLBACK_POLL_FACTOR),
       });
       return account;

@@ -1,4 +1,4 @@
-// Polls /v2/message/<id> until the job is terminal: for jobs submitted without waiting, or elsewhere.
+// Polls a job until it is terminal: for jobs submitted without waiting, or elsewhere.
 import type { NodeAPI } from 'node-red';
 import { registerApiNode } from './shared/api-node';
 import type { WaitingNodeDef } from './shared/job-node';
@@ -13,7 +13,7 @@ export = (RED: NodeAPI): void => {
         messageIdText(msg.messageId, 'msg.messageId') ??
         (typeof msg.payload === 'string' ? messageIdText(msg.payload, 'msg.payload') : undefined);
       if (!messageId) throw invalidInput(RED._('nextleg.errors.noMessageId'));
-      return { steps: [], existingMessageId: messageId };
+      return { steps: [], existingJobId: messageId };
     },
     { alwaysWait: true },
   );

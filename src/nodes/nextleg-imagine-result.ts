@@ -1,9 +1,9 @@
-// Submits a prompt to /v2/imagine, waits for the grid and, when asked, upscales one quadrant.
+// Submits a prompt, waits for the grid and, when asked, upscales one quadrant.
 import type { NodeAPI } from 'node-red';
+import type { JobPlan } from '../core/jobs/job-runner';
 import { registerApiNode } from './shared/api-node';
-import { type JobPlan, type WaitingNodeDef } from './shared/job-node';
+import type { WaitingNodeDef } from './shared/job-node';
 import { evaluateSetting, invalidInput, promptText } from './shared/inputs';
-import { NodeError } from './shared/node-error';
 
 interface ImagineResultNodeDef extends WaitingNodeDef {
   prompt?: string;
@@ -24,26 +24,9 @@ export = (RED: NodeAPI): void => {
         promptText(evaluateSetting(RED, node, def.prompt, def.promptType, msg), 'The prompt');
       if (!prompt) throw invalidInput(RED._('nextleg.errors.noPrompt'));
 
-      const plan: JobPlan = {
-        steps: [
-          {
-            statusKey: 'nextleg.status.submitting',
-            submit: () => (client, signal) => client.imagine({ prompt }, { signal }),
-          },
-        ],
-      };
-      if (upscale) {
-        plan.steps.push({
-          statusKey: 'nextleg.status.upscaling',
-          press: upscale,
-          submit: (grid) => (client, signal) => {
-            if (!grid?.buttonMessageId) {
-              throw new NodeError('BAD_RESPONSE', 'The grid result has no buttonMessageId to upscale');
-            }
-            return client.button({ button: upscale, buttonMessageId: grid.buttonMessageId }, { signal });
-          },
-        });
-      }
+      const plan: JobPlan = { steps: [{ kind: 'imagine', prompt, status: 'nextleg.status.submitting' }] };
+      // The upscale presses on the grid the first step delivers: a press without a parent.
+      if (upscale) plan.steps.push({ kind: 'press', button: upscale, status: 'nextleg.status.upscaling' });
       return plan;
     };
   });

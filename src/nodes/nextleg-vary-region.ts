@@ -1,8 +1,13 @@
 // Presses 🖌️ Vary (Region) on an upscaled result with a new prompt and a mask of the area to redraw.
 import type { NodeAPI } from 'node-red';
+import { VARY_REGION_BUTTON, matchButton } from '../core/api/buttons';
+import type { PictureSize, RegionEdit } from '../core/api/job-model';
+import { buildMask } from '../core/mask';
+import { MASK_LIMITS } from '../core/mask/mask-limits';
+import { readImageHeader } from '../core/mask/image-input';
 import { toBareBase64Mask } from '../core/tnl/mask-payload';
-import { VARY_REGION_BUTTON } from '../core/tnl/types';
 import { registerApiNode } from './shared/api-node';
+import { listedButtons, parentOf } from './shared/buttons-input';
 import type { WaitingNodeDef } from './shared/job-node';
 import { evaluateSetting, invalidInput, messageIdText, promptText } from './shared/inputs';
 import { NodeError } from './shared/node-error';
@@ -12,42 +17,91 @@ interface VaryRegionNodeDef extends WaitingNodeDef {
   promptType?: string;
 }
 
+/** Midjourney lays the mask over the picture: another aspect ratio repaints the wrong place. */
+const ASPECT_TOLERANCE = 0.02;
+
+function pictureSizeOf(value: unknown): PictureSize | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { width, height } = value as { width?: unknown; height?: unknown };
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  return ok(width) && ok(height) ? { width, height } : undefined;
+}
+
+/** The prompt of the result being edited, as either API words it. */
+function previousPrompt(payload: unknown): unknown {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const { content, prompt } = payload as { content?: unknown; prompt?: unknown };
+  return typeof content === 'string' ? content : prompt;
+}
+
 export = (RED: NodeAPI): void => {
-  registerApiNode<VaryRegionNodeDef>(RED, 'nextleg-vary-region', (node, def) => (msg) => {
+  registerApiNode<VaryRegionNodeDef>(RED, 'nextleg-vary-region', (node, def) => async (msg, account) => {
     // Every check runs before anything is sent: a bad press would still cost a submit slot.
     const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
     if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
-    if (Array.isArray(msg.buttons) && !msg.buttons.includes(VARY_REGION_BUTTON)) {
+    const names = listedButtons(msg);
+    if (names && matchButton(VARY_REGION_BUTTON, names) === undefined) {
       throw invalidInput(RED._('nextleg.errors.noVaryButton'));
     }
     if (msg.mask === undefined || msg.mask === null || msg.mask === '') {
       throw invalidInput(RED._('nextleg.errors.noMask'));
     }
-    let mask: string;
+    let mask: { bytes: Buffer; format: RegionEdit['maskFormat'] };
+    let maskSize: PictureSize;
     try {
-      mask = toBareBase64Mask(msg.mask).base64;
+      const payload = toBareBase64Mask(msg.mask);
+      const bytes = Buffer.from(payload.base64, 'base64');
+      mask = { bytes, format: payload.format };
+      maskSize = readImageHeader(bytes, 'msg.mask');
     } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'MASK_TOO_LARGE') throw err;
       throw new NodeError(
         'INVALID_INPUT',
         RED._('nextleg.errors.badMask', { reason: (err as Error).message }),
       );
     }
+    if (maskSize.width > MASK_LIMITS.maxSide || maskSize.height > MASK_LIMITS.maxSide) {
+      throw new NodeError(
+        'MASK_TOO_LARGE',
+        `msg.mask is ${maskSize.width}x${maskSize.height}; a mask side is at most ${MASK_LIMITS.maxSide} pixels`,
+      );
+    }
+    const picture = pictureSizeOf(msg.imageSize);
+    if (picture) {
+      const ratio = maskSize.width / maskSize.height / (picture.width / picture.height);
+      if (Math.abs(ratio - 1) > ASPECT_TOLERANCE) {
+        throw new NodeError(
+          'MASK_ASPECT',
+          RED._('nextleg.errors.maskAspect', {
+            mask: `${maskSize.width}x${maskSize.height}`,
+            picture: `${picture.width}x${picture.height}`,
+          }),
+        );
+      }
+    }
     // The new prompt: msg.prompt, else the node's, else the prompt of the result being edited.
-    const previous = msg.payload as { content?: unknown } | undefined;
     const prompt =
       promptText(msg.prompt, 'msg.prompt') ??
       promptText(evaluateSetting(RED, node, def.prompt, def.promptType, msg), 'The prompt') ??
-      (previous && typeof previous === 'object' && typeof previous.content === 'string'
-        ? promptText(previous.content, 'msg.payload.content')
+      (typeof previousPrompt(msg.payload) === 'string'
+        ? promptText(previousPrompt(msg.payload), 'msg.payload.prompt')
         : undefined);
     if (!prompt) throw invalidInput(RED._('nextleg.errors.noPrompt'));
 
+    // An API that takes only some formats (midjourney-proxy: PNG) gets the mask converted.
+    const [wanted = 'png'] = account.api.maskFormats;
+    if (!account.api.maskFormats.includes(mask.format)) {
+      const converted = await buildMask({ maskImage: mask.bytes, size: maskSize, format: 'png' });
+      mask = { bytes: converted.buffer, format: wanted };
+    }
     return {
       steps: [
         {
-          statusKey: 'nextleg.status.submitting',
-          submit: () => (client, signal) =>
-            client.button({ button: VARY_REGION_BUTTON, buttonMessageId, prompt, mask }, { signal }),
+          kind: 'vary-region',
+          parent: parentOf(msg, buttonMessageId, names),
+          edit: { prompt, mask: mask.bytes, maskFormat: mask.format },
+          status: 'nextleg.status.submitting',
         },
       ],
     };

@@ -1,9 +1,16 @@
 // waitForResult against a scripted reader: every outcome, stall and timeout limits, abort, result feed, no leftovers.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RequestScheduler, waitForResult, type MessageReader, type ResultFeed } from '../../src/core/jobs';
+import {
+  RequestScheduler,
+  waitForJob,
+  waitForResult,
+  type JobReader,
+  type StateFeed,
+} from '../../src/core/jobs';
 import { ApiError } from '../../src/core/api/errors';
-import type { MessageState, TnlResult } from '../../src/core/tnl/types';
+import type { JobResult, JobState } from '../../src/core/api/job-model';
+import { describeResultCode } from '../../src/core/api/result-codes';
 
 const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 const baselineTimers = activeTimers();
@@ -20,29 +27,25 @@ after(() => {
   assert.equal(activeTimers(), baselineTimers, 'a wait or the scheduler left a timer behind');
 });
 
-const result: TnlResult = {
-  content: 'a red fox',
+const result: JobResult = {
+  prompt: 'a red fox',
   imageUrl: 'http://127.0.0.1/images/grid.png',
   buttons: ['U1', 'U2', 'U3', 'U4', 'V1', 'V2', 'V3', 'V4'],
   buttonMessageId: 'bbbbbbbbbbbbbbbbbbbb',
+  payload: { content: 'a red fox' },
 };
-const queued: MessageState = { state: 'queued', progress: 0 };
-const jobQueued: MessageState = { state: 'queued', progress: 0, code: 'JOB_QUEUED' };
-const running = (progress: number): MessageState => ({ state: 'running', progress, progressImageUrl: null });
-const done: MessageState = { state: 'done', progress: 100, result };
-const failed = (code: string): MessageState => ({
-  state: 'failed',
-  progress: 100,
-  code,
-  result: { content: code },
-});
+const queued: JobState = { state: 'queued', progress: 0 };
+const jobQueued: JobState = { state: 'queued', progress: 0, code: 'JOB_QUEUED' };
+const running = (progress: number): JobState => ({ state: 'running', progress, progressImageUrl: null });
+const done: JobState = { state: 'done', result };
+const failed = (code: string): JobState => ({ state: 'failed', code, message: describeResultCode(code) });
 
 /** Answers the states in turn and then repeats the last one; records every read. */
-function scriptedReader(states: (MessageState | ApiError)[]): MessageReader & { reads: string[] } {
+function scriptedReader(states: (JobState | ApiError)[]): JobReader & { reads: string[] } {
   const reads: string[] = [];
   return {
     reads,
-    async getMessage(id) {
+    async readJob(id) {
       reads.push(id);
       const next = states[Math.min(reads.length, states.length) - 1]!;
       if (next instanceof ApiError) throw next;
@@ -54,7 +57,7 @@ function scriptedReader(states: (MessageState | ApiError)[]): MessageReader & { 
 describe('waitForResult outcomes', () => {
   it('returns the result once done, reporting each state on the way', async () => {
     const reader = scriptedReader([queued, running(15), running(46), done]);
-    const seen: MessageState[] = [];
+    const seen: JobState[] = [];
     const got = await waitForResult(reader, scheduler, 'AAAAAAAAAAAAAAAAAAA1', {
       onState: (s) => seen.push(s),
     });
@@ -90,12 +93,14 @@ describe('waitForResult outcomes', () => {
 
   it('keeps polling through JOB_QUEUED and finishes', async () => {
     const reader = scriptedReader([jobQueued, jobQueued, jobQueued, running(31), done]);
-    const seen: MessageState[] = [];
+    const seen: JobState[] = [];
     assert.deepEqual(
       await waitForResult(reader, scheduler, 'id-q', { onState: (s) => seen.push(s) }),
       result,
     );
-    assert.equal(seen.filter((s) => s.state === 'queued' && s.code === 'JOB_QUEUED').length, 3);
+    // Polled three times, reported once: a repeated state is no news.
+    assert.equal(reader.reads.length, 5);
+    assert.equal(seen.filter((s) => s.state === 'queued' && s.code === 'JOB_QUEUED').length, 1);
   });
 
   it('reports INCOMPLETE when TNL gives up', async () => {
@@ -107,8 +112,8 @@ describe('waitForResult outcomes', () => {
 
   it('passes expireMins to every read', async () => {
     const opts: { signal?: AbortSignal; expireMins?: number }[] = [];
-    const reader: MessageReader = {
-      async getMessage(_id, o) {
+    const reader: JobReader = {
+      async readJob(_id, o) {
         opts.push(o);
         return opts.length < 2 ? queued : done;
       },
@@ -155,7 +160,7 @@ describe('waitForResult limits', () => {
 
   it('never stalls a long job whose progress keeps moving', async () => {
     // Each state moves the progress; the whole job lasts several stall windows.
-    const states: MessageState[] = Array.from({ length: 150 }, (_, i) => running(i % 99));
+    const states: JobState[] = Array.from({ length: 150 }, (_, i) => running(i % 99));
     const reader = scriptedReader([...states, done]);
     const started = performance.now();
     assert.deepEqual(await waitForResult(reader, scheduler, 'id-long', { stallTimeoutMs: 250 }), result);
@@ -178,8 +183,8 @@ describe('waitForResult limits', () => {
 describe('waitForResult cancelling and pushed results', () => {
   it('aborts at once while a poll is running, and reads nothing more', async () => {
     const signals: AbortSignal[] = [];
-    const reader: MessageReader = {
-      getMessage(_id, o) {
+    const reader: JobReader = {
+      readJob(_id, o) {
         signals.push(o.signal!);
         if (signals.length < 3) return Promise.resolve(running(15 * signals.length));
         return new Promise<never>(() => undefined); // hangs until the wait gives up on it
@@ -205,9 +210,9 @@ describe('waitForResult cancelling and pushed results', () => {
   });
 
   it('finishes early on a pushed result and unsubscribes', async () => {
-    let push: ((r: TnlResult) => void) | undefined;
+    let push: ((s: JobState) => void) | undefined;
     let unsubscribed = 0;
-    const feed: ResultFeed = {
+    const feed: StateFeed = {
       subscribe(id, onResult) {
         assert.equal(id, 'id-feed');
         push = onResult;
@@ -215,9 +220,9 @@ describe('waitForResult cancelling and pushed results', () => {
       },
     };
     const reader = scriptedReader([queued]);
-    const waiting = waitForResult(reader, scheduler, 'id-feed', { resultFeed: feed });
+    const waiting = waitForResult(reader, scheduler, 'id-feed', { stateFeed: feed });
     while (reader.reads.length < 2) await new Promise((r) => setTimeout(r, 2));
-    push!(result);
+    push!(done);
     assert.deepEqual(await waiting, result);
     assert.equal(unsubscribed, 1);
     const reads = reader.reads.length;
@@ -226,22 +231,22 @@ describe('waitForResult cancelling and pushed results', () => {
   });
 
   it('fails on a pushed result code and ignores a pushed JOB_QUEUED', async () => {
-    let push: ((r: TnlResult) => void) | undefined;
-    const feed: ResultFeed = {
+    let push: ((s: JobState) => void) | undefined;
+    const feed: StateFeed = {
       subscribe: (_id, onResult) => {
         push = onResult;
         return () => undefined;
       },
     };
-    const waiting = waitForResult(scriptedReader([queued]), scheduler, 'id-feed2', { resultFeed: feed });
-    push!({ content: 'JOB_QUEUED' });
-    push!({ content: 'MODERATION_OUTAGE' });
+    const waiting = waitForResult(scriptedReader([queued]), scheduler, 'id-feed2', { stateFeed: feed });
+    push!(jobQueued);
+    push!(failed('MODERATION_OUTAGE'));
     await assert.rejects(waiting, { code: 'MODERATION_OUTAGE', retryable: true, messageId: 'id-feed2' });
   });
 
   it('unsubscribes when polling finishes first, and leaves no abort listener', async () => {
     let unsubscribed = 0;
-    const feed: ResultFeed = { subscribe: () => () => void unsubscribed++ };
+    const feed: StateFeed = { subscribe: () => () => void unsubscribed++ };
     const controller = new AbortController();
     let listeners = 0;
     const add = controller.signal.addEventListener.bind(controller.signal);
@@ -255,11 +260,63 @@ describe('waitForResult cancelling and pushed results', () => {
       remove(...args);
     }) as typeof remove;
     await waitForResult(scriptedReader([running(50), done]), scheduler, 'id-both', {
-      resultFeed: feed,
+      stateFeed: feed,
       signal: controller.signal,
     });
     assert.equal(unsubscribed, 1);
     assert.equal(listeners, 0);
     assert.equal(activeTimers(), baselineTimers);
+  });
+});
+
+describe('waitForJob: dialogs, unknown ids, states out of order', () => {
+  it('ends on a dialog when asked to, and fails MODAL otherwise', async () => {
+    const modal: JobState = { state: 'modal' };
+    assert.deepEqual(
+      await waitForJob(scriptedReader([queued, modal]), scheduler, 'id-m1', { acceptModal: true }),
+      {
+        modal: true,
+      },
+    );
+    await assert.rejects(waitForResult(scriptedReader([queued, modal]), scheduler, 'id-m2'), {
+      code: 'MODAL',
+      messageId: 'id-m2',
+      message: /remix/,
+    });
+  });
+
+  it('fails NOT_FOUND only once the id stays unknown for unknownLimit reads in a row', async () => {
+    const unknown: JobState = { state: 'unknown' };
+    const flaky = scriptedReader([unknown, unknown, queued, unknown, unknown, done]);
+    assert.deepEqual(await waitForResult(flaky, scheduler, 'id-u1', { unknownLimit: 3 }), result);
+    const gone = scriptedReader([unknown]);
+    await assert.rejects(waitForResult(gone, scheduler, 'id-u2', { unknownLimit: 4 }), {
+      code: 'NOT_FOUND',
+      messageId: 'id-u2',
+    });
+    assert.equal(gone.reads.length, 4);
+  });
+
+  it('reports progress only forwards: a stale push or poll says nothing', async () => {
+    let push: ((s: JobState) => void) | undefined;
+    const feed: StateFeed = {
+      subscribe: (_id, onState) => {
+        push = onState;
+        return () => undefined;
+      },
+    };
+    const seen: number[] = [];
+    const reader = scriptedReader([running(30), running(62)]);
+    const waiting = waitForResult(reader, scheduler, 'id-order', {
+      stateFeed: feed,
+      onState: (s) => seen.push(s.state === 'running' ? s.progress : 0),
+    });
+    while (reader.reads.length < 3) await new Promise((r) => setTimeout(r, 2));
+    push!(running(46)); // older than the 62 just polled
+    push!(queued);
+    push!(running(78));
+    push!(done);
+    assert.deepEqual(await waiting, result);
+    assert.deepEqual(seen, [30, 62, 78]);
   });
 });

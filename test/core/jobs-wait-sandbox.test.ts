@@ -1,23 +1,27 @@
-// waitForResult end to end: the real TnlClient and RequestScheduler against the sandbox on 127.0.0.1.
+// waitForResult end to end: the real TNL API and RequestScheduler against the sandbox on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { RequestScheduler, waitForResult, type ResultFeed, type WaitOptions } from '../../src/core/jobs';
+import { RequestScheduler, waitForResult, type StateFeed, type WaitOptions } from '../../src/core/jobs';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { ApiError } from '../../src/core/api/errors';
-import { TnlClient } from '../../src/core/tnl/client';
-import type { MessageState, TnlResult } from '../../src/core/tnl/types';
+import type { JobResult, JobState } from '../../src/core/api/job-model';
+import { TnlApi } from '../../src/core/tnl/tnl-api';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let sandbox: Sandbox;
-let client: TnlClient;
+let client: TnlApi;
+/** Submits with a webhook of their own. */
+let hooked: (url: string) => TnlApi;
 let scheduler: RequestScheduler;
 
 before(async () => {
   sandbox = await startSandbox({ port: 0, stepMs: 5, minuteMs: 100 });
-  client = new TnlClient({ baseUrl: sandbox.url, token: sandbox.token, timeoutMs: 5000 });
+  client = new TnlApi({ baseUrl: sandbox.url, token: sandbox.token, timeoutMs: 5000 });
+  hooked = (webhookUrl) =>
+    new TnlApi({ baseUrl: sandbox.url, token: sandbox.token, timeoutMs: 5000, webhookUrl });
   scheduler = new RequestScheduler({ submitIntervalMs: 0, pollIntervalMs: 5, maxPollsPerSecond: 500 });
 });
 
@@ -26,12 +30,13 @@ after(async () => {
   await sandbox.close();
 });
 
-async function imagine(prompt: string, webhookOverride?: string): Promise<string> {
-  const ack = await scheduler.submit((signal) => client.imagine({ prompt, webhookOverride }, { signal }));
-  return ack.messageId;
+async function imagine(prompt: string, webhookUrl?: string): Promise<string> {
+  const api = webhookUrl ? hooked(webhookUrl) : client;
+  const submitted = await scheduler.submit((signal) => api.imagine(prompt, { signal }));
+  return submitted.jobId;
 }
 
-async function run(prompt: string, options?: WaitOptions): Promise<{ id: string; result: TnlResult }> {
+async function run(prompt: string, options?: WaitOptions): Promise<{ id: string; result: JobResult }> {
   const id = await imagine(prompt);
   return { id, result: await waitForResult(client, scheduler, id, options) };
 }
@@ -51,9 +56,9 @@ async function rejection(promise: Promise<unknown>): Promise<ApiError> {
 
 describe('waitForResult against the sandbox', () => {
   it('returns the finished grid', async () => {
-    const seen: MessageState[] = [];
+    const seen: JobState[] = [];
     const { id, result } = await run('a red fox in the snow', { onState: (s) => seen.push(s) });
-    assert.equal(result.originatingMessageId, id);
+    assert.equal(result.payload.originatingMessageId, id);
     assert.ok(result.imageUrl);
     assert.ok(result.buttons?.includes('U1'));
     assert.ok(seen.some((s) => s.state === 'running'));
@@ -68,7 +73,7 @@ describe('waitForResult against the sandbox', () => {
   });
 
   it('waits through JOB_QUEUED to the result', async () => {
-    const seen: MessageState[] = [];
+    const seen: JobState[] = [];
     const { result } = await run('a lighthouse --sandbox-queued', { onState: (s) => seen.push(s) });
     assert.ok(result.imageUrl);
     assert.ok(seen.some((s) => s.state === 'queued' && s.code === 'JOB_QUEUED'));
@@ -104,12 +109,8 @@ describe('waitForResult against the sandbox', () => {
   it('aborts mid-wait and the sandbox sees no further poll', async () => {
     const id = await imagine('a ship --sandbox-never');
     const controller = new AbortController();
-    let states = 0;
-    const waiting = waitForResult(client, scheduler, id, {
-      signal: controller.signal,
-      onState: () => states++,
-    });
-    while (states < 3) await sleep(2);
+    const waiting = waitForResult(client, scheduler, id, { signal: controller.signal });
+    while (pollsOf(id) < 3) await sleep(2);
     const pollsAtAbort = pollsOf(id);
     controller.abort();
     const err = await rejection(waiting);
@@ -125,10 +126,10 @@ describe('waitForResult against the sandbox', () => {
 describe('waitForResult with a webhook result feed', () => {
   let hooks: Server;
   let hookUrl: string;
-  const subscribers = new Map<string, (r: TnlResult) => void>();
-  const feed: ResultFeed = {
-    subscribe(id, onResult) {
-      subscribers.set(id, onResult);
+  const subscribers = new Map<string, (s: JobState) => void>();
+  const feed: StateFeed = {
+    subscribe(id, onState) {
+      subscribers.set(id, onState);
       return () => subscribers.delete(id);
     },
   };
@@ -139,8 +140,8 @@ describe('waitForResult with a webhook result feed', () => {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         res.end('ok');
-        const result = JSON.parse(body) as TnlResult;
-        subscribers.get(String(result.originatingMessageId))?.(result);
+        const pushed = client.readPushed(JSON.parse(body));
+        if (pushed) subscribers.get(pushed.jobId)?.(pushed.state);
       });
     });
     await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
@@ -156,8 +157,8 @@ describe('waitForResult with a webhook result feed', () => {
     const slow = new RequestScheduler({ submitIntervalMs: 0, pollIntervalMs: 10_000 });
     try {
       const id = await imagine('a quiet harbour', hookUrl);
-      const result = await waitForResult(client, slow, id, { resultFeed: feed });
-      assert.equal(result.originatingMessageId, id);
+      const result = await waitForResult(client, slow, id, { stateFeed: feed });
+      assert.equal(result.payload.originatingMessageId, id);
       assert.ok(result.imageUrl);
       assert.equal(pollsOf(id), 1);
       assert.equal(subscribers.size, 0, 'the wait did not unsubscribe');

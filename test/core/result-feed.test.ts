@@ -1,23 +1,25 @@
-// ResultFeedHub: results pushed before or after their waiter, repeats dropped, JOB_QUEUED passed
-// through, holding bounded in time and count, and a wait that ends on a pushed result.
+// ResultFeedHub: outcomes pushed before or after their waiter, repeats dropped, progress passed
+// through, holding bounded in time and count, and a wait that ends on a pushed outcome.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RequestScheduler, waitForResult, type MessageReader } from '../../src/core/jobs';
+import { RequestScheduler, waitForResult, type JobReader } from '../../src/core/jobs';
 import { ResultFeedHub } from '../../src/core/jobs/result-feed';
-import type { MessageState, TnlResult } from '../../src/core/tnl/types';
+import type { JobState } from '../../src/core/api/job-model';
 
-const result = (id: string, content = `picture ${id}`): TnlResult => ({
-  content,
-  originatingMessageId: id,
-  imageUrl: `http://127.0.0.1/images/${id}.png`,
+const result = (id: string, prompt = `picture ${id}`): JobState => ({
+  state: 'done',
+  result: { prompt, imageUrl: `http://127.0.0.1/images/${id}.png`, payload: { originatingMessageId: id } },
 });
+/** What a pushed state says, for comparing. */
+const said = (s: JobState): string =>
+  s.state === 'done' ? (s.result.prompt ?? '') : s.state === 'queued' ? (s.code ?? 'queued') : s.state;
 
 describe('ResultFeedHub', () => {
   it('hands a result to the waiter of its id only, once', () => {
     const hub = new ResultFeedHub();
     const got: string[] = [];
-    hub.subscribe('a', (r) => got.push(`a:${r.content}`));
-    hub.subscribe('b', (r) => got.push(`b:${r.content}`));
+    hub.subscribe('a', (r) => got.push(`a:${said(r)}`));
+    hub.subscribe('b', (r) => got.push(`b:${said(r)}`));
     assert.equal(hub.publish('a', result('a')), 'delivered');
     assert.equal(hub.publish('a', result('a')), 'duplicate');
     assert.deepEqual(got, ['a:picture a']);
@@ -28,22 +30,29 @@ describe('ResultFeedHub', () => {
     const hub = new ResultFeedHub();
     assert.equal(hub.publish('early', result('early')), 'held');
     assert.equal(hub.publish('early', result('early')), 'duplicate');
-    const got: TnlResult[] = [];
+    const got: JobState[] = [];
     hub.subscribe('early', (r) => got.push(r));
     assert.equal(got.length, 1);
-    assert.equal(got[0]?.content, 'picture early');
+    assert.equal(said(got[0]!), 'picture early');
     assert.deepEqual(hub.size, { waiting: 0, held: 0 });
     // Handed over: a late repeat is still recognised.
     assert.equal(hub.publish('early', result('early')), 'duplicate');
   });
 
-  it('passes JOB_QUEUED on without treating it as the outcome', () => {
+  it('passes JOB_QUEUED and progress on without treating them as the outcome', () => {
     const hub = new ResultFeedHub();
     const got: string[] = [];
-    hub.subscribe('q', (r) => got.push(r.content));
-    assert.equal(hub.publish('q', result('q', 'JOB_QUEUED')), 'progress');
+    hub.subscribe('q', (r) => got.push(said(r)));
+    assert.equal(hub.publish('q', { state: 'queued', progress: 0, code: 'JOB_QUEUED' }), 'progress');
+    assert.equal(hub.publish('q', { state: 'running', progress: 46, progressImageUrl: null }), 'progress');
     assert.equal(hub.publish('q', result('q')), 'delivered');
-    assert.deepEqual(got, ['JOB_QUEUED', 'picture q']);
+    assert.deepEqual(got, ['JOB_QUEUED', 'running', 'picture q']);
+  });
+
+  it('holds no progress for a waiter still to come: only outcomes wait', () => {
+    const hub = new ResultFeedHub();
+    assert.equal(hub.publish('p', { state: 'running', progress: 46, progressImageUrl: null }), 'progress');
+    assert.deepEqual(hub.size, { waiting: 0, held: 0 });
   });
 
   it('an unsubscribed waiter gets nothing; its result is held for the next one', () => {
@@ -82,10 +91,10 @@ describe('waitForResult with a pushed result and a slow fallback poll', () => {
   const scheduler = new RequestScheduler({ pollIntervalMs: 1, maxPollsPerSecond: 1000 });
   after(() => scheduler.close());
 
-  function countingReader(state: MessageState): MessageReader & { reads: number } {
+  function countingReader(state: JobState): JobReader & { reads: number } {
     const reader = {
       reads: 0,
-      getMessage: () => {
+      readJob: () => {
         reader.reads++;
         return Promise.resolve(state);
       },
@@ -96,19 +105,19 @@ describe('waitForResult with a pushed result and a slow fallback poll', () => {
   it('ends on the pushed result long before the first fallback poll', async () => {
     const hub = new ResultFeedHub();
     const reader = countingReader({ state: 'queued', progress: 0 });
-    const waiting = waitForResult(reader, scheduler, 'job1', { resultFeed: hub, pollGapMs: 60_000 });
+    const waiting = waitForResult(reader, scheduler, 'job1', { stateFeed: hub, pollGapMs: 60_000 });
     setTimeout(() => hub.publish('job1', result('job1')), 20);
     const got = await waiting;
-    assert.equal(got.content, 'picture job1');
+    assert.equal(got.prompt, 'picture job1');
     assert.equal(reader.reads, 0, 'polled although the gap was far longer than the push');
   });
 
   it('without a push the fallback poll still finishes the job, at its slower pace', async () => {
     const hub = new ResultFeedHub();
-    const reader = countingReader({ state: 'done', progress: 100, result: result('job2') });
+    const reader = countingReader(result('job2'));
     const started = performance.now();
-    const got = await waitForResult(reader, scheduler, 'job2', { resultFeed: hub, pollGapMs: 80 });
-    assert.equal(got.content, 'picture job2');
+    const got = await waitForResult(reader, scheduler, 'job2', { stateFeed: hub, pollGapMs: 80 });
+    assert.equal(got.prompt, 'picture job2');
     assert.equal(reader.reads, 1);
     assert.ok(performance.now() - started >= 70, 'the first poll did not wait for the gap');
   });

@@ -6,6 +6,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { RequestScheduler, waitForResult } from '../../src/core/jobs';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { TnlClient } from '../../src/core/tnl/client';
+import { TnlApi } from '../../src/core/tnl/tnl-api';
 import { ApiError } from '../../src/core/api/errors';
 import { single } from '../flows/api-flows';
 import { collect, eventually, helper, loadFlow, recorder, stopNodeRed } from '../support/node-red';
@@ -191,8 +192,9 @@ describe('faults seen by the core', () => {
       assert.ok(took < 5000, `the timeout took ${took} ms`);
 
       hung.configure({ faults: { hangRate: 0.3, only: 'message' } });
-      const result = await waitForResult(client, scheduler, messageId, { timeoutMs: 20_000 });
-      assert.equal(result.content, 'a quiet lake');
+      const api = new TnlApi({ baseUrl: hung.url, token: hung.token, timeoutMs: 150 });
+      const result = await waitForResult(api, scheduler, messageId, { timeoutMs: 20_000 });
+      assert.equal(result.prompt, 'a quiet lake');
       const polls = hung.requests().filter((r) => r.path.startsWith('/v2/message/'));
       assert.ok(polls.some((p) => p.status === 200));
     } finally {

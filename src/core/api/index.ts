@@ -3,3 +3,5 @@ export * from './errors';
 export * from './result-codes';
 export { parseRetryAfter } from './http-errors';
 export * from './ids';
+export * from './job-model';
+export * from './buttons';

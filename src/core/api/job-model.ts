@@ -81,6 +81,8 @@ export interface JobApi {
   /** 'tnl' or 'midjourney-proxy': for logs and docs only; the engine never branches on it. */
   readonly name: string;
   readonly baseUrl: string;
+  /** The mask formats the API takes; a mask in another format is converted to the first first. */
+  readonly maskFormats: readonly RegionEdit['maskFormat'][];
   imagine(prompt: string, opts?: CallOptions): Promise<Submitted>;
   /** Presses a button (a name from `buttons`, a plain label, or the API's own button id). */
   press(parent: ParentRef, button: string, opts?: CallOptions): Promise<Submitted>;

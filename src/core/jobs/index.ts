@@ -6,6 +6,15 @@ export {
   type SchedulerStats,
   type SubmitOptions,
 } from './scheduler';
-export { waitForResult, type MessageReader, type ResultFeed, type WaitOptions } from './wait-for-result';
+export {
+  waitForJob,
+  waitForResult,
+  type JobReader,
+  type StateFeed,
+  type WaitEnd,
+  type WaitOptions,
+} from './wait-for-result';
+export { runPlan, resumeRecord, submitStep, type JobPlan, type JobStep, type JobAccount } from './job-runner';
+export { ResultFeedHub } from './result-feed';
 export { backoffDelay } from './backoff';
 export { isTransientError, isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';

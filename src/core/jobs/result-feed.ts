@@ -1,9 +1,9 @@
-// Results pushed to us (webhooks) handed to whoever waits for that job. A push may come before the
-// wait subscribes (the ack and the webhook race), so it is held for a while; a repeated push of a
-// result already handed over is dropped, so one job never finishes twice.
-import { resultCodeOf } from '../tnl/message-state';
-import type { ResultFeed } from './wait-for-result';
-import type { TnlResult } from '../tnl/types';
+// Job states pushed to us (webhooks), already read by the API's dialect, handed to whoever waits
+// for that job. An outcome may come before the wait subscribes (the ack and the webhook race), so it
+// is held for a while; a repeated outcome already handed over is dropped, so one job never finishes
+// twice. States that are not outcomes (progress, JOB_QUEUED) only go to current waiters.
+import { isTerminal, type JobState } from '../api/job-model';
+import type { StateFeed } from './wait-for-result';
 
 export interface ResultFeedOptions {
   /** How long a result nobody waits for yet is kept; default 10 min (a redeploy may sit in between). */
@@ -21,7 +21,7 @@ export interface ResultFeedOptions {
 /** What became of one pushed result. */
 export type PublishOutcome = 'delivered' | 'held' | 'duplicate' | 'progress';
 
-type Listener = (result: TnlResult) => void;
+type Listener = (state: JobState) => void;
 
 const DEFAULTS = { holdMs: 10 * 60_000, maxHeld: 1000, rememberMs: 30 * 60_000, maxRemembered: 10_000 };
 
@@ -38,9 +38,9 @@ function prune<T extends { at: number }>(
   }
 }
 
-export class ResultFeedHub implements ResultFeed {
+export class ResultFeedHub implements StateFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly held = new Map<string, { at: number; result: TnlResult }>();
+  private readonly held = new Map<string, { at: number; state: JobState }>();
   private readonly handedOver = new Map<string, { at: number }>();
   private readonly holdMs: number;
   private readonly maxHeld: number;
@@ -62,7 +62,7 @@ export class ResultFeedHub implements ResultFeed {
     if (early) {
       this.held.delete(messageId);
       this.remember(messageId);
-      onResult(early.result);
+      onResult(early.state);
       return () => undefined;
     }
     let set = this.listeners.get(messageId);
@@ -76,18 +76,24 @@ export class ResultFeedHub implements ResultFeed {
     };
   }
 
-  /** Hands a pushed result (keyed by its originatingMessageId) to its waiters, or keeps it for them. */
-  publish(messageId: string, result: TnlResult): PublishOutcome {
+  /** Hands a pushed state (keyed by its job's id) to its waiters, or keeps an outcome for them. */
+  publish(messageId: string, state: JobState): PublishOutcome {
     this.prune();
     const listeners = this.listeners.get(messageId);
-    // JOB_QUEUED is news, not an outcome: the real result is still to come under the same id.
-    if (resultCodeOf(result) === 'JOB_QUEUED') {
-      for (const listener of [...(listeners ?? [])]) listener(result);
+    // Progress is news, not an outcome: the result is still to come under the same id.
+    if (!isTerminal(state)) {
+      for (const listener of [...(listeners ?? [])]) {
+        try {
+          listener(state);
+        } catch {
+          // One waiter's failure must not keep the news from the others.
+        }
+      }
       return 'progress';
     }
     if (this.handedOver.has(messageId) || this.held.has(messageId)) return 'duplicate';
     if (!listeners || listeners.size === 0) {
-      this.held.set(messageId, { at: this.now(), result });
+      this.held.set(messageId, { at: this.now(), state });
       prune(this.held, this.now(), this.holdMs, this.maxHeld);
       return 'held';
     }
@@ -95,7 +101,7 @@ export class ResultFeedHub implements ResultFeed {
     this.remember(messageId);
     for (const listener of listeners) {
       try {
-        listener(result);
+        listener(state);
       } catch {
         // One waiter's failure must not keep the result from the others.
       }

@@ -1,24 +1,25 @@
 // Waiting for one job: polls through the account's scheduler until the job is terminal, bounded by
 // an overall limit and by a stall limit that only a job whose progress stopped moving can hit.
+// States read by polling and states pushed by a webhook go through the same rules (`handle`), so a
+// job ends the same way whichever arrives first.
 import { ApiError } from '../api/errors';
-import type { MessageState, TnlResult } from '../tnl/types';
-import { resultCodeError } from '../api/result-codes';
-import { resultCodeOf } from '../tnl/message-state';
+import type { JobResult, JobState } from '../api/job-model';
+import { isTransientResultCode } from '../api/result-codes';
 import type { RequestScheduler } from './scheduler';
 
-/** All the waiting needs from a client, so any reader (the real client, a test script) will do. */
-export interface MessageReader {
-  getMessage(id: string, opts: { signal?: AbortSignal; expireMins?: number }): Promise<MessageState>;
+/** All the waiting needs from an API, so any reader (the real API, a test script) will do. */
+export interface JobReader {
+  readJob(jobId: string, opts: { signal?: AbortSignal; expireMins?: number }): Promise<JobState>;
 }
 
-/** Results pushed from elsewhere (a webhook receiver). */
-export interface ResultFeed {
+/** Job states pushed from elsewhere (a webhook receiver). */
+export interface StateFeed {
   /** Returns the unsubscribe function. */
-  subscribe(messageId: string, onResult: (result: TnlResult) => void): () => void;
+  subscribe(jobId: string, onState: (state: JobState) => void): () => void;
 }
 
 export interface WaitOptions {
-  /** Passed to getMessage: after this many minutes TNL answers "incomplete"; default 12. */
+  /** Passed to the reader: after this many minutes TNL answers "incomplete"; default 12. */
   expireMins?: number;
   /** Overall limit; default 15 min → ApiError JOB_TIMEOUT. */
   timeoutMs?: number;
@@ -26,28 +27,36 @@ export interface WaitOptions {
   stallTimeoutMs?: number;
   /** Abort → ApiError ABORTED at once, and no further request. */
   signal?: AbortSignal;
-  /** Every polled state that is not terminal (queued, JOB_QUEUED, running). */
-  onState?: (state: MessageState) => void;
-  /** When a result for this id arrives here, the wait finishes at once. */
-  resultFeed?: ResultFeed;
+  /** Each state that is not an outcome (queued, JOB_QUEUED, running) once, in order, never backwards. */
+  onState?: (state: JobState) => void;
+  /** States pushed for this job end (or advance) the wait as polled ones do. */
+  stateFeed?: StateFeed;
   /** Extra pause before each poll, on top of the scheduler's spacing (polling as a slow fallback). */
   pollGapMs?: number;
   /** Pause before the first poll; default pollGapMs. */
   firstPollAfterMs?: number;
+  /** A job waiting for its dialog (`modal`) ends the wait instead of failing it. */
+  acceptModal?: boolean;
+  /** Reads in a row that find no such job before it fails as NOT_FOUND; default 5. */
+  unknownLimit?: number;
 }
+
+/** How a wait ended: the job's result, or (with acceptModal) its dialog waiting to be submitted. */
+export type WaitEnd = { modal: false; result: JobResult } | { modal: true };
 
 const DEFAULT_EXPIRE_MINS = 12;
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_STALL_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_UNKNOWN_LIMIT = 5;
 
 function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 /** The same error with the job's id on it, so a Catch node can tell which job failed. */
-function withMessageId(err: unknown, messageId: string): ApiError {
+function withJobId(err: unknown, jobId: string): ApiError {
   if (err instanceof ApiError) {
-    if (err.messageId === messageId) return err;
+    if (err.messageId === jobId) return err;
     return new ApiError({
       code: err.code,
       message: err.message,
@@ -55,12 +64,17 @@ function withMessageId(err: unknown, messageId: string): ApiError {
       retryAfterMs: err.retryAfterMs,
       status: err.status,
       sent: err.sent,
-      messageId,
+      throttled: err.throttled,
+      messageId: jobId,
     });
   }
   // Only the message is kept: a foreign error object may carry request details (and the token).
   const message = err instanceof Error ? err.message : String(err);
-  return new ApiError({ code: 'BAD_RESPONSE', message: `Reading the job failed: ${message}`, messageId });
+  return new ApiError({
+    code: 'BAD_RESPONSE',
+    message: `Reading the job failed: ${message}`,
+    messageId: jobId,
+  });
 }
 
 /** Resolves after `ms`, or at once when the signal aborts (the caller checks whether it is done). */
@@ -77,32 +91,48 @@ function pauseFor(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export function waitForResult(
-  reader: MessageReader,
+/** Where a state stands in a job's life: a state that ranks below the last one seen is stale. */
+function rank(state: JobState): number {
+  if (state.state === 'queued') return state.code === 'JOB_QUEUED' ? 0.5 : 0;
+  if (state.state === 'running') return 1 + state.progress / 100;
+  return 3;
+}
+
+/** Waits for a job's result (or, with acceptModal, for its dialog to open). */
+export function waitForJob(
+  reader: JobReader,
   scheduler: RequestScheduler,
-  messageId: string,
+  jobId: string,
   options: WaitOptions = {},
-): Promise<TnlResult> {
+): Promise<WaitEnd> {
   const expireMins = options.expireMins ?? DEFAULT_EXPIRE_MINS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-  const { signal, onState, resultFeed } = options;
+  const unknownLimit = options.unknownLimit ?? DEFAULT_UNKNOWN_LIMIT;
+  const { signal, onState, stateFeed } = options;
 
   if (signal?.aborted) {
     return Promise.reject(
-      new ApiError({ code: 'ABORTED', message: 'Cancelled before waiting began', sent: false, messageId }),
+      new ApiError({
+        code: 'ABORTED',
+        message: 'Cancelled before waiting began',
+        sent: false,
+        messageId: jobId,
+      }),
     );
   }
 
-  return new Promise<TnlResult>((resolve, reject) => {
+  return new Promise<WaitEnd>((resolve, reject) => {
     let settled = false;
     // Aborting this cancels the poll that is queued or running when the wait ends for any reason.
     const polling = new AbortController();
     let stallTimer: NodeJS.Timeout | undefined;
     let stalledAt: number | undefined;
     let unsubscribe: (() => void) | undefined;
+    let highest = -1;
+    let unknownReads = 0;
 
-    const finish = (outcome: { result: TnlResult } | { error: ApiError }): void => {
+    const finish = (outcome: WaitEnd | { error: ApiError }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(overallTimer);
@@ -110,11 +140,11 @@ export function waitForResult(
       signal?.removeEventListener('abort', onAbort);
       unsubscribe?.();
       polling.abort();
-      if ('result' in outcome) resolve(outcome.result);
-      else reject(outcome.error);
+      if ('error' in outcome) reject(outcome.error);
+      else resolve(outcome);
     };
     const fail = (code: string, message: string, retryable = false): void =>
-      finish({ error: new ApiError({ code, message, retryable, messageId }) });
+      finish({ error: new ApiError({ code, message, retryable, messageId: jobId }) });
 
     const onAbort = (): void => fail('ABORTED', 'Cancelled while waiting for the job');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -134,43 +164,62 @@ export function waitForResult(
       );
     };
 
-    const finishWith = (result: TnlResult): void => {
-      const code = resultCodeOf(result);
-      if (code === 'JOB_QUEUED') return; // not an outcome: the job still waits in Midjourney's queue
-      if (code !== undefined) finish({ error: resultCodeError(code, messageId) });
-      else finish({ result });
+    /** The one place a state is judged, whether it was polled or pushed. */
+    const handle = (state: JobState): void => {
+      if (settled) return;
+      if (state.state !== 'unknown') unknownReads = 0;
+      switch (state.state) {
+        case 'done':
+          finish({ modal: false, result: state.result });
+          return;
+        case 'failed':
+          finish({
+            error: new ApiError({
+              code: state.code,
+              message: state.message,
+              retryable: isTransientResultCode(state.code),
+              messageId: jobId,
+            }),
+          });
+          return;
+        case 'incomplete':
+          fail('INCOMPLETE', `The service gave up on the job: no result within ${expireMins} min`, true);
+          return;
+        case 'modal':
+          if (options.acceptModal) finish({ modal: true });
+          else
+            fail(
+              'MODAL',
+              'The job waits for a dialog to be submitted (midjourney-proxy status MODAL): the account ' +
+                'has remix mode on, which opens one for this button. Turn remix off, or press the ' +
+                'button where its dialog can be answered.',
+            );
+          return;
+        case 'unknown':
+          if (++unknownReads >= unknownLimit) {
+            fail('NOT_FOUND', `The service does not know the job ${jobId} (asked ${unknownReads} times)`);
+          }
+          return;
+        case 'running':
+        case 'queued':
+          // A push and a poll can cross, and a poll repeats what the last one said: only news counts.
+          if (rank(state) <= highest) return;
+          highest = rank(state);
+          if (state.state === 'running') watchProgress(state.progress);
+          try {
+            onState?.(state);
+          } catch {
+            // An observer's failure must not end the job's wait.
+          }
+      }
     };
 
-    if (resultFeed) {
-      const off = resultFeed.subscribe(messageId, (result) => finishWith(result));
+    if (stateFeed) {
+      const off = stateFeed.subscribe(jobId, handle);
       // A feed may answer synchronously from a result it already holds.
       if (settled) off();
       else unsubscribe = off;
     }
-
-    const handle = (state: MessageState): void => {
-      switch (state.state) {
-        case 'done':
-          finish({ result: state.result });
-          return;
-        case 'failed':
-          finish({ error: resultCodeError(state.code, messageId) });
-          return;
-        case 'incomplete':
-          fail('INCOMPLETE', `TNL gave up on the job: no result within ${expireMins} min`, true);
-          return;
-        case 'running':
-          watchProgress(state.progress);
-          break;
-        case 'queued':
-          break;
-      }
-      try {
-        onState?.(state);
-      } catch {
-        // An observer's failure must not end the job's wait.
-      }
-    };
 
     let pause = options.firstPollAfterMs ?? options.pollGapMs ?? 0;
     const loop = async (): Promise<void> => {
@@ -178,15 +227,29 @@ export function waitForResult(
         if (pause > 0) await pauseFor(pause, polling.signal);
         pause = options.pollGapMs ?? 0;
         if (settled) return;
-        const state = await scheduler.poll((s) => reader.getMessage(messageId, { signal: s, expireMins }), {
+        const state = await scheduler.poll((s) => reader.readJob(jobId, { signal: s, expireMins }), {
           signal: polling.signal,
-          jobKey: messageId,
+          jobKey: jobId,
         });
-        if (!settled) handle(state);
+        handle(state);
       }
     };
     loop().catch((err: unknown) => {
-      if (!settled) finish({ error: withMessageId(err, messageId) });
+      if (!settled) finish({ error: withJobId(err, jobId) });
     });
   });
+}
+
+/** Waits for a job's result; a job that opens a dialog fails as MODAL. */
+export async function waitForResult(
+  reader: JobReader,
+  scheduler: RequestScheduler,
+  jobId: string,
+  options: Omit<WaitOptions, 'acceptModal'> = {},
+): Promise<JobResult> {
+  const end = await waitForJob(reader, scheduler, jobId, { ...options, acceptModal: false });
+  // acceptModal is off, so a modal ended the wait with an error instead.
+  if (end.modal)
+    throw new ApiError({ code: 'MODAL', message: 'The job waits for a dialog', messageId: jobId });
+  return end.result;
 }

@@ -4,3 +4,4 @@ export { normaliseBaseUrl } from '../api/base-url';
 export { parseMessageState } from './message-state';
 export { TnlClient, DEFAULT_TIMEOUT_MS, MAX_IMAGE_BYTES } from './client';
 export type { TnlClientOptions } from './client';
+export { TnlApi, type TnlApiOptions } from './tnl-api';

@@ -1,8 +1,7 @@
-// The shapes TheNextLeg's v2 API speaks, as real responses show them (see TNL-API.md): every field of
-// a result but `content` may be missing, so everything else is optional here.
+// The shapes TheNextLeg's v2 API speaks, as real responses show them (docs/tnl-api.md): every
+// field of a result but `content` may be missing, so everything else is optional here.
 
-/** The exact label TNL expects for the inpainting button: U+1F58C U+FE0F, a space, "Vary (Region)". */
-export const VARY_REGION_BUTTON = '\u{1F58C}\u{FE0F} Vary (Region)';
+export { VARY_REGION_BUTTON } from '../api/buttons';
 
 /** The acknowledgement every async command answers with at once. */
 export interface Acknowledgement {
@@ -58,6 +57,4 @@ export interface ButtonRequest {
 }
 
 /** Every call can be cancelled; a removed Node-RED node aborts what it started. */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+export type { CallOptions } from '../api/job-model';

@@ -3,6 +3,10 @@ import type { Node, NodeDef } from 'node-red';
 import type { Account } from '../../core/account';
 
 export interface ConfigNodeDef extends NodeDef {
+  /** 'tnl' (default) or 'midjourney-proxy'. */
+  api?: string;
+  /** midjourney-proxy: 'mj-api-secret' (default, the servers) or 'bearer' (new-api relays). */
+  authScheme?: string;
   baseUrl: string;
   submitInterval?: number | string;
   pollInterval?: number | string;

@@ -1,18 +1,20 @@
-// The behaviour every TNL API node shares: find the account, submit the node's command(s) in the
-// account's submit slots, wait for each job, report progress, deliver one msg or one error, and
-// stop everything at once when the node is closed. Jobs in flight are recorded in the node's
-// context, so the next instance (after a redeploy or a restart) finishes them. Each node file only
-// says what to submit.
+// The Node-RED side of every API node: find the account, run the node's plan with core's job runner,
+// show where each job stands, deliver one msg or one error, record jobs in flight in the node's
+// context (so the next instance finishes them after a redeploy or a restart), and stop everything
+// at once when the node is closed. Each node file only says what one msg asks for.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
-import type { Account, Submit } from '../../core/account';
+import type { Account } from '../../core/account';
+import type { JobResult, JobState } from '../../core/api/job-model';
 import {
-  isExpired,
-  remainingTimeoutMs,
-  toJsonSafe,
-  type JobRecord,
-  type PendingPress,
-} from '../../core/jobs/job-record';
-import type { MessageState, TnlResult } from '../../core/tnl/types';
+  type Checkpoint,
+  type JobPlan,
+  type RunHooks,
+  resumeRecord,
+  runPlan,
+  submitStep,
+} from '../../core/jobs/job-runner';
+import { toJsonSafe, type JobRecord } from '../../core/jobs/job-record';
+import { resultPictureSize } from '../../core/jobs/result-picture';
 import type { ConfigNode, JournalSettings } from './config-types';
 import { JobJournal, handoverFor } from './job-journal';
 import { JobStatusBoard } from './job-status';
@@ -33,41 +35,24 @@ export interface WaitingNodeDef extends NodeDef {
 
 const WAIT_DEFAULTS = { timeoutMin: 15, stallTimeoutMin: 5, expireMins: 12 };
 
-export interface JobStep {
-  statusKey: string;
-  submit: (previous: TnlResult | undefined) => Submit;
-  /**
-   * The button this step presses on the previous result (U1 on the grid): what lets another
-   * instance make the press after a restart. A job with a step left that lacks it is not recorded.
-   */
-  press?: string;
-}
-
-/** What one input msg asks for: commands to submit in order, or a job that already exists. */
-export interface JobPlan {
-  /** Each step builds its submit from the previous step's result (imagine, then its upscale). */
-  steps: JobStep[];
-  /** get-message: wait for this job instead of submitting. */
-  existingMessageId?: string;
-}
-
 export type JobMessage = NodeMessageInFlow & Record<string, unknown>;
 
-export type PlanBuilder = (msg: JobMessage) => JobPlan | Promise<JobPlan>;
+/** What one msg asks for; the account is there for what depends on its API (e.g. mask formats). */
+export type PlanBuilder = (msg: JobMessage, account: Account) => JobPlan | Promise<JobPlan>;
 
 /** Hooks the preview feature and tests can observe. */
 export interface DeliveredResult {
   node: Node;
   msg: JobMessage;
-  result: TnlResult;
+  result: JobResult;
 }
 
-const RESULT_FIELDS = ['buttonMessageId', 'buttons', 'imageUrl', 'imageUrls'] as const;
+const RESULT_FIELDS = ['buttonMessageId', 'buttons', 'imageUrl', 'imageUrls', 'imageSize'] as const;
 
 /** Copies the result onto the msg, dropping fields a previous node left that this result lacks. */
-function applyResult(msg: JobMessage, messageId: string, result: TnlResult): void {
-  msg.payload = result;
-  msg.messageId = messageId;
+function applyResult(msg: JobMessage, jobId: string, result: JobResult): void {
+  msg.payload = result.payload;
+  msg.messageId = jobId;
   for (const field of RESULT_FIELDS) {
     if (result[field] !== undefined) msg[field] = result[field];
     else delete msg[field];
@@ -90,18 +75,10 @@ function journalSettingsOf(RED: NodeAPI, accountId: string | undefined): Journal
   return findConfig(RED, accountId)?.journalSettings();
 }
 
-/** The step a recorded press becomes again. */
-function pressStep(press: PendingPress): JobStep {
-  return {
-    statusKey: press.statusKey,
-    press: press.button,
-    submit: (previous) => (client, signal) => {
-      if (!previous?.buttonMessageId) {
-        throw new NodeError('BAD_RESPONSE', `The result has no buttonMessageId to press ${press.button} on`);
-      }
-      return client.button({ button: press.button, buttonMessageId: previous.buttonMessageId }, { signal });
-    },
-  };
+const QUEUED: NodeStatus = { fill: 'yellow', shape: 'ring', text: 'nextleg.status.queued' };
+
+function statusOf(state: JobState): NodeStatus {
+  return state.state === 'running' ? { fill: 'blue', shape: 'dot', text: `${state.progress}%` } : QUEUED;
 }
 
 export function attachJobHandler(
@@ -133,11 +110,6 @@ export function attachJobHandler(
       ? new JobJournal(node, journalSettings.contextStore, handoverFor(RED))
       : undefined;
 
-  const statusOf = (state: MessageState): NodeStatus =>
-    state.state === 'running'
-      ? { fill: 'blue', shape: 'dot', text: `${state.progress}%` }
-      : { fill: 'yellow', shape: 'ring', text: 'nextleg.status.queued' };
-
   /** One job on its way, from an input msg or from a record left by an earlier instance. */
   interface Job {
     key: string;
@@ -150,102 +122,88 @@ export function attachJobHandler(
     snapshot?: Record<string, unknown>;
   }
 
-  /** Records the job as waiting for `messageId`, or forgets it when what remains cannot be resumed. */
-  function record(job: Job, messageId: string, submittedAt: number, remaining: JobStep[]): void {
+  /** Status, progress output and checkpoints of a job, from the runner's callbacks. */
+  function hooksFor(job: Job): RunHooks {
+    return {
+      onSubmit: (step) => board.set(job.boardId, { fill: 'blue', shape: 'ring', text: step.status }),
+      onJob: (jobId) => {
+        job.msg.messageId = jobId;
+        board.set(job.boardId, { fill: 'yellow', shape: 'ring', text: 'nextleg.status.waiting' });
+      },
+      onState: (jobId, state) => {
+        board.set(job.boardId, statusOf(state));
+        if (!job.options.progressOutput || (state.state !== 'running' && state.state !== 'queued')) return;
+        const progress = {
+          messageId: jobId,
+          state: state.state,
+          progress: state.progress,
+          progressImageUrl: state.state === 'running' ? state.progressImageUrl : null,
+        };
+        job.send([null, { _msgid: RED.util.generateId(), topic: job.msg.topic, payload: progress }]);
+      },
+      onCheckpoint: (checkpoint) => record(job, checkpoint),
+    };
+  }
+
+  function record(job: Job, checkpoint: Checkpoint | undefined): void {
     if (!journal) return;
-    const presses: PendingPress[] = [];
-    for (const step of remaining) {
-      if (step.press === undefined) return journal.remove(job.key);
-      presses.push({ button: step.press, statusKey: step.statusKey });
-    }
+    if (!checkpoint) return journal.remove(job.key);
     job.snapshot ??= toJsonSafe(job.msg) as Record<string, unknown>;
     journal.save(job.key, {
       v: 1,
-      messageId,
-      submittedAt,
-      remaining: presses,
+      messageId: checkpoint.jobId,
+      submittedAt: checkpoint.submittedAt,
+      remaining: checkpoint.remaining,
       options: job.options,
       msg: job.snapshot,
     });
   }
 
-  function waitFor(
-    job: Job,
-    account: Account,
-    messageId: string,
-    timeoutMs: number,
-    resumed: boolean,
-  ): Promise<TnlResult> {
-    return account.wait(messageId, {
-      expireMins: job.options.expireMins,
-      timeoutMs,
-      stallTimeoutMs: job.options.stallTimeoutMs,
-      signal: job.signal,
-      // A resumed job may have finished while nobody listened for its webhook: look at once.
-      ...(resumed ? { firstPollAfterMs: 0 } : {}),
-      onState: (state) => {
-        board.set(job.boardId, statusOf(state));
-        if (job.options.progressOutput && (state.state === 'running' || state.state === 'queued')) {
-          const progress = {
-            messageId,
-            state: state.state,
-            progress: state.progress,
-            progressImageUrl: state.state === 'running' ? state.progressImageUrl : null,
-          };
-          job.send([null, { _msgid: RED.util.generateId(), topic: job.msg.topic, payload: progress }]);
-        }
-      },
-    });
-  }
-
-  /** Waits for `current` (if any), then submits and waits for each step; returns the last result. */
-  async function run(
-    job: Job,
-    account: Account,
-    steps: JobStep[],
-    current?: { messageId: string; submittedAt: number; timeoutMs: number; resumed: boolean },
-  ): Promise<{ messageId: string; result: TnlResult }> {
-    let result: TnlResult | undefined;
-    let messageId: string | undefined;
-    if (current) {
-      messageId = current.messageId;
-      job.msg.messageId = messageId;
-      record(job, messageId, current.submittedAt, steps);
-      board.set(job.boardId, { fill: 'yellow', shape: 'ring', text: 'nextleg.status.waiting' });
-      result = await waitFor(job, account, messageId, current.timeoutMs, current.resumed);
-    }
-    for (const [index, step] of steps.entries()) {
-      board.set(job.boardId, { fill: 'blue', shape: 'ring', text: step.statusKey });
-      const ack = await account.submit(step.submit(result), job.signal);
-      messageId = ack.messageId;
-      job.msg.messageId = messageId;
-      record(job, messageId, Date.now(), steps.slice(index + 1));
-      result = await waitFor(job, account, messageId, job.options.timeoutMs, false);
-    }
-    if (!result || !messageId) throw new NodeError('INTERNAL', 'Nothing to wait for');
-    return { messageId, result };
-  }
-
-  async function deliver(job: Job, account: Account, messageId: string, result: TnlResult): Promise<void> {
+  async function deliver(job: Job, account: Account, jobId: string, result: JobResult): Promise<void> {
     const { msg } = job;
-    applyResult(msg, messageId, result);
+    let image: Buffer | undefined;
     if (job.options.downloadImage && result.imageUrl) {
       board.set(job.boardId, { fill: 'blue', shape: 'ring', text: 'nextleg.status.downloading' });
-      msg.image = await account.client.getImage(result.imageUrl, { signal: job.signal });
+      image = await account.api.getImage(result.imageUrl, { signal: job.signal });
     }
+    const imageSize = await resultPictureSize(account.api, result, { image, signal: job.signal }).catch(
+      (err: unknown) => {
+        // The size is a courtesy for the mask builder: a picture whose header cannot be read
+        // still is the job's result.
+        node.debug(`picture size unknown: ${toNodeError(err).message}`);
+        return undefined;
+      },
+    );
+    applyResult(msg, jobId, imageSize ? { ...result, imageSize } : result);
+    if (image) msg.image = image;
     board.finish(job.boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.done' });
     job.send(job.options.progressOutput ? [msg, null] : msg);
     options.onDelivered?.({ node, msg, result });
   }
 
-  /** The error path shared by both kinds of job; undefined when the node was stopped meanwhile. */
-  function failure(job: Job | undefined, boardId: number | undefined, err: unknown): NodeError | undefined {
-    // The node was stopped (redeploy, delete, shutdown): its record, if any, is the next instance's.
-    if (closing) return undefined;
-    if (job) journal?.remove(job.key);
-    const error = toNodeError(err);
-    board.finish(boardId, { fill: 'red', shape: 'ring', text: error.code });
-    return error;
+  /** Runs a job to its delivery; the error (if any) is returned, undefined when stopped meanwhile. */
+  async function execute(
+    job: Job,
+    run: (account: Account) => Promise<{ jobId: string; result: JobResult }>,
+  ): Promise<NodeError | undefined> {
+    try {
+      const account = lookupAccount(RED, def.account);
+      const { jobId, result } = await run(account);
+      await deliver(job, account, jobId, result);
+      journal?.remove(job.key);
+      return undefined;
+    } catch (err) {
+      // The node was stopped (redeploy, delete, shutdown): its record, if any, is the next instance's.
+      if (closing) return undefined;
+      journal?.remove(job.key);
+      const error = toNodeError(err);
+      board.finish(job.boardId, { fill: 'red', shape: 'ring', text: error.code });
+      return error;
+    }
+  }
+
+  function newJob(msg: JobMessage, send: Job['send'], signal: AbortSignal, status: NodeStatus): Job {
+    return { key: RED.util.generateId(), msg, send, signal, boardId: board.add(status), options: settings };
   }
 
   async function handle(
@@ -255,48 +213,44 @@ export function attachJobHandler(
   ): Promise<void> {
     const controller = new AbortController();
     inFlight.add(controller);
-    let boardId: number | undefined;
     let job: Job | undefined;
     try {
       const account = lookupAccount(RED, def.account);
-      const plan = await buildPlan(msg);
-      boardId = board.add({ fill: 'blue', shape: 'ring', text: 'nextleg.status.submitting' });
-
+      const plan = await buildPlan(msg, account);
       const [first] = plan.steps;
-      if (!wait && first && !plan.existingMessageId) {
-        const ack = await account.submit(first.submit(undefined), controller.signal);
-        msg.messageId = ack.messageId;
-        msg.payload = ack;
-        send(msg);
+      if (!wait && first && !plan.existingJobId) {
+        const boardId = board.add({ fill: 'blue', shape: 'ring', text: 'nextleg.status.submitting' });
+        try {
+          const submitted = await submitStep(account, first, undefined, controller.signal);
+          msg.messageId = submitted.jobId;
+          msg.payload = submitted.payload;
+        } catch (err) {
+          const error = toNodeError(err);
+          board.finish(boardId, { fill: 'red', shape: 'ring', text: error.code });
+          done(closing ? undefined : error);
+          return;
+        }
         board.finish(boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.submitted' });
+        send(msg);
         done();
         return;
       }
-
-      const key = RED.util.generateId();
-      ownKeys.add(key);
-      job = {
-        key,
-        msg,
-        send,
-        signal: controller.signal,
-        boardId,
-        options: settings,
-      };
-      const current = plan.existingMessageId
-        ? {
-            messageId: plan.existingMessageId,
-            submittedAt: Date.now(),
-            timeoutMs: settings.timeoutMs,
-            resumed: false,
-          }
-        : undefined;
-      const { messageId, result } = await run(job, account, plan.steps, current);
-      await deliver(job, account, messageId, result);
-      journal?.remove(job.key);
-      done();
+      job = newJob(msg, send, controller.signal, {
+        fill: 'blue',
+        shape: 'ring',
+        text: 'nextleg.status.submitting',
+      });
+      ownKeys.add(job.key);
+      const running = job;
+      const error = await execute(job, (acc) =>
+        runPlan(acc, plan, { signal: controller.signal, limits: settings, hooks: hooksFor(running) }),
+      );
+      done(error);
     } catch (err) {
-      const error = failure(job, boardId, err);
+      // Refused before any job existed (bad input, no account).
+      if (closing) return done();
+      const error = toNodeError(err);
+      board.finish(undefined, { fill: 'red', shape: 'ring', text: error.code });
       done(error);
     } finally {
       inFlight.delete(controller);
@@ -309,42 +263,21 @@ export function attachJobHandler(
     const controller = new AbortController();
     inFlight.add(controller);
     const msg = saved.msg as JobMessage;
+    msg.messageId = saved.messageId;
     const job: Job = {
+      ...newJob(msg, (m) => node.send(m as Parameters<Node['send']>[0]), controller.signal, {
+        fill: 'yellow',
+        shape: 'ring',
+        text: 'nextleg.status.resuming',
+      }),
       key,
-      msg,
-      send: (m) => node.send(m as Parameters<Node['send']>[0]),
-      signal: controller.signal,
-      boardId: board.add({ fill: 'yellow', shape: 'ring', text: 'nextleg.status.resuming' }),
       options: saved.options,
       snapshot: saved.msg,
     };
     try {
-      const now = Date.now();
-      msg.messageId = saved.messageId;
-      if (isExpired(saved, now)) {
-        throw new NodeError(
-          'EXPIRED',
-          RED._('nextleg.errors.expired', { messageId: saved.messageId, minutes: saved.options.expireMins }),
-        );
-      }
-      const timeoutMs = remainingTimeoutMs(saved, now);
-      if (timeoutMs <= 0) {
-        throw new NodeError(
-          'JOB_TIMEOUT',
-          `No result within ${Math.round(saved.options.timeoutMs / 1000)} s`,
-        );
-      }
-      const account = lookupAccount(RED, def.account);
-      const { messageId, result } = await run(job, account, saved.remaining.map(pressStep), {
-        messageId: saved.messageId,
-        submittedAt: saved.submittedAt,
-        timeoutMs,
-        resumed: true,
-      });
-      await deliver(job, account, messageId, result);
-      journal?.remove(key);
-    } catch (err) {
-      const error = failure(job, job.boardId, err);
+      const error = await execute(job, (account) =>
+        resumeRecord(account, saved, { signal: controller.signal, hooks: hooksFor(job) }),
+      );
       if (error) node.error(error, msg);
     } finally {
       inFlight.delete(controller);
@@ -368,7 +301,9 @@ export function attachJobHandler(
             if (!closing && !ownKeys.has(jobKey) && saved.submittedAt < startedAt) void resume(jobKey, saved);
           }
         })
-        .catch((err: unknown) => node.warn(`Could not read the jobs to resume: ${toNodeError(err).message}`));
+        .catch((err: unknown) =>
+          node.warn(RED._('nextleg.errors.resumeRead', { reason: toNodeError(err).message })),
+        );
     });
   }
 

@@ -3,7 +3,7 @@
 // preview is a courtesy: whatever goes wrong making it is logged at debug level and never reaches
 // the flow.
 import type { Node, NodeAPI } from 'node-red';
-import type { TnlClient } from '../../core/tnl/client';
+import type { JobApi } from '../../core/api/job-model';
 import { makeThumbnail, thumbnailDataUrl, type ThumbnailFormat } from '../../core/image/thumbnail';
 import { lookupAccount, type DeliveredResult, type WaitingNodeDef } from './job-node';
 
@@ -14,7 +14,7 @@ export interface PreviewSource {
   image?: unknown;
   /** Otherwise it is downloaded from here with `client`. */
   imageUrl?: string;
-  client?: TnlClient;
+  client?: Pick<JobApi, 'getImage'>;
   format?: ThumbnailFormat;
 }
 
@@ -113,9 +113,9 @@ export function resultPreview(
   const downloaded = def.wait !== false && def.downloadImage === true;
   return ({ msg, result }) => {
     if (def.preview === false || !result.imageUrl) return;
-    let client: TnlClient | undefined;
+    let client: PreviewSource['client'];
     try {
-      client = lookupAccount(RED, def.account).client;
+      client = lookupAccount(RED, def.account).api;
     } catch {
       // Only a downloaded picture can be shown without an account.
     }

@@ -1,12 +1,11 @@
-// The one HTTP route TNL posts results to, on Node-RED's HTTP-in server: mounted once per runtime
-// when the package loads, it hands each result to the live config node named in the path, after
-// checking the secret beside it. Unknown config and wrong secret answer the same 404, so the route
+// The one HTTP route the API posts results to (TNL's webhookOverride, midjourney-proxy's
+// notifyHook), on Node-RED's HTTP-in server: mounted once per runtime when the package loads, it
+// hands each body to the live config node named in the path, after checking the secret beside it;
+// the config's API reads it exactly as it reads a polled state. Unknown config and wrong secret answer the same 404, so the route
 // tells a prober nothing; the secret is compared in constant time and never logged.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeAPI } from 'node-red';
-import { isJobId } from '../../core/api/ids';
-import type { TnlResult } from '../../core/tnl/types';
 
 /** Mounted under Node-RED's httpNodeRoot. */
 export const WEBHOOK_ROUTE = '/nextleg/webhook/:configId/:secret';
@@ -15,8 +14,8 @@ export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 export interface WebhookReceiver {
   secret: string;
-  /** Returns what became of the result, for the debug log. */
-  receive(messageId: string, result: TnlResult): string;
+  /** Returns what became of the body, for the debug log; undefined when it is no result of the API. */
+  receive(body: unknown): string | undefined;
 }
 
 type RouteRequest = IncomingMessage & { params?: Record<string, string>; body?: unknown; _body?: boolean };
@@ -87,20 +86,13 @@ function readBody(req: RouteRequest, res: ServerResponse): Promise<string | unde
   });
 }
 
-/** A result as TNL posts it: the flat object, with the id of the job it answers. */
-function parseResult(text: string): { messageId: string; result: TnlResult } | undefined {
-  let value: unknown;
+/** The body as JSON; undefined when it is not JSON. */
+function parseJson(text: string): { value: unknown } | undefined {
   try {
-    value = JSON.parse(text);
+    return { value: JSON.parse(text) as unknown };
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const result = value as Record<string, unknown>;
-  const id = result.originatingMessageId;
-  if (!isJobId(id)) return undefined;
-  if (typeof result.content !== 'string') return undefined;
-  return { messageId: id, result: result as TnlResult };
 }
 
 async function handle(RED: NodeAPI, req: RouteRequest, res: ServerResponse): Promise<void> {
@@ -115,14 +107,14 @@ async function handle(RED: NodeAPI, req: RouteRequest, res: ServerResponse): Pro
   }
   const text = await readBody(req, res);
   if (text === undefined) return;
-  const parsed = parseResult(text);
-  if (!parsed) {
+  const parsed = parseJson(text);
+  const outcome = parsed ? receiver.receive(parsed.value) : undefined;
+  if (outcome === undefined) {
     answer(res, 400);
     return;
   }
-  // Unknown ids and repeats are acknowledged too: TNL has nothing better to do with a refusal.
-  const outcome = receiver.receive(parsed.messageId, parsed.result);
-  RED.log.debug(`nextleg webhook: result for ${parsed.messageId} ${outcome}`);
+  // Unknown ids and repeats are acknowledged too: the API has nothing better to do with a refusal.
+  RED.log.debug(`nextleg webhook: ${outcome}`);
   answer(res, 200);
 }
 
