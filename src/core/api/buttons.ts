@@ -6,7 +6,7 @@
 export const VARY_REGION_BUTTON = '\u{1F58C}\u{FE0F} Vary (Region)';
 
 /** Leading emoji (with variation selectors and joiners) and the space after them. */
-const LEADING_EMOJI = /^(?:[\p{Extended_Pictographic}\p{Emoji_Presentation}\u{FE0F}\u{200D}\u{20E3}]+)\s*/u;
+const LEADING_EMOJI = /^(?:\p{Extended_Pictographic}|\p{Emoji_Presentation}|\u{FE0F}|\u{200D}|\u{20E3})+\s*/u;
 
 /** A name without its emoji: "🖌️ Vary (Region)" → "Vary (Region)"; "🔄" stays as it is. */
 export function plainLabel(name: string): string {
