@@ -66,6 +66,10 @@ export interface RunOutcome {
   result: JobResult;
 }
 
+const MODAL_MESSAGE =
+  'The button opened a dialog (midjourney-proxy code 21: the account has remix mode on). Turn remix ' +
+  'off for the account to press it from a flow.';
+
 function parentOf(previous: JobResult | undefined, button: string): ParentRef {
   if (!previous?.buttonMessageId) {
     throw new ApiError({
@@ -148,6 +152,10 @@ export async function runPlan(account: JobAccount, plan: JobPlan, options: RunOp
     const submitted = await submitStep(account, step, result, signal);
     jobId = submitted.jobId;
     hooks.onJob?.(jobId);
+    if (submitted.modal && step.kind !== 'vary-region') {
+      // Remix mode opens a dialog for V1-V4, pans and rerolls: nothing here can answer it.
+      throw new ApiError({ code: 'MODAL', message: MODAL_MESSAGE, messageId: jobId });
+    }
     if (step.kind === 'vary-region') {
       // An API that opens a dialog first (code 21, or a job that reaches MODAL) gets the edit then.
       if (!submitted.modal) {
