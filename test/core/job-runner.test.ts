@@ -169,6 +169,18 @@ describe('runPlan', () => {
     );
   });
 
+  it('sends the dialog once, though a lagging relay still shows the job in MODAL after it', async () => {
+    const api = new ScriptedApi({
+      varyRegion: { states: [{ state: 'modal' }], modal: true },
+      modal: [{ state: 'modal' }, { state: 'modal' }, { state: 'done', result: resultOf('painted') }],
+    });
+    const { outcome } = run(api, {
+      steps: [{ kind: 'vary-region', parent: { buttonMessageId: 'up' }, edit, status: 'submitting' }],
+    });
+    assert.equal((await outcome).result.buttonMessageId, 'b-painted');
+    assert.deepEqual(api.calls, ['varyRegion on up', 'modal vary-1 a red balloon']);
+  });
+
   it('waits for the dialog when a relay hid it behind code 1, then sends the edit', async () => {
     const api = new ScriptedApi({
       varyRegion: {

@@ -273,7 +273,7 @@ describe('waitForJob: dialogs, unknown ids, states out of order', () => {
   it('ends on a dialog when asked to, and fails MODAL otherwise', async () => {
     const modal: JobState = { state: 'modal' };
     assert.deepEqual(
-      await waitForJob(scriptedReader([queued, modal]), scheduler, 'id-m1', { acceptModal: true }),
+      await waitForJob(scriptedReader([queued, modal]), scheduler, 'id-m1', { onModal: 'end' }),
       {
         modal: true,
       },

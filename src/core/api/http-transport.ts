@@ -131,6 +131,11 @@ export class HttpTransport {
     });
   }
 
+  /** Text with the token masked, should a server have echoed it. */
+  mask(text: string): string {
+    return text.split(this.#token).join('***');
+  }
+
   /** Server text made safe to quote: one line, bounded, the token masked. */
   quote(text: string): string {
     return quote(text, this.#token);

@@ -81,23 +81,49 @@ function parentOf(previous: JobResult | undefined, button: string): ParentRef {
   return { buttonMessageId: previous.buttonMessageId, buttons: previous.buttons, payload: previous.payload };
 }
 
-/** Submits one step (without waiting): what a node that does not wait sends on. */
-export function submitStep(
+/**
+ * Submits one step up to the point where its job runs on its own: what a node that does not wait
+ * sends on. Vary (Region) on an API that opens a dialog (code 21) gets its edit sent here; any other
+ * step that opens one fails MODAL, as nothing in a flow can answer it.
+ */
+export async function submitStep(
   account: JobAccount,
   step: JobStep,
   previous: JobResult | undefined,
   signal: AbortSignal,
-): Promise<Submitted> {
+): Promise<Submitted & { dialogSent?: boolean }> {
+  let submitted: Submitted;
   switch (step.kind) {
     case 'imagine':
-      return account.submit((api, s) => api.imagine(step.prompt, { signal: s }), signal);
+      submitted = await account.submit((api, s) => api.imagine(step.prompt, { signal: s }), signal);
+      break;
     case 'press': {
       const parent = step.parent ?? parentOf(previous, step.button);
-      return account.submit((api, s) => api.press(parent, step.button, { signal: s }), signal);
+      submitted = await account.submit((api, s) => api.press(parent, step.button, { signal: s }), signal);
+      break;
     }
     case 'vary-region':
-      return account.submit((api, s) => api.varyRegion(step.parent, step.edit, { signal: s }), signal);
+      submitted = await account.submit(
+        (api, s) => api.varyRegion(step.parent, step.edit, { signal: s }),
+        signal,
+      );
+      if (!submitted.modal) return submitted;
+      return { ...(await sendDialog(account, submitted.jobId, step.edit, signal)), dialogSent: true };
   }
+  if (submitted.modal) {
+    // Remix mode opens a dialog for V1-V4, pans and rerolls: nothing here can answer it.
+    throw new ApiError({ code: 'MODAL', message: MODAL_MESSAGE, messageId: submitted.jobId });
+  }
+  return submitted;
+}
+
+function sendDialog(
+  account: JobAccount,
+  dialogId: string,
+  edit: RegionEdit,
+  signal: AbortSignal,
+): Promise<Submitted> {
+  return account.submit((api, s) => api.submitModal(dialogId, edit, { signal: s }), signal);
 }
 
 /** The presses that remain, or undefined when something else remains (nothing to resume from). */
@@ -152,30 +178,22 @@ export async function runPlan(account: JobAccount, plan: JobPlan, options: RunOp
     const submitted = await submitStep(account, step, result, signal);
     jobId = submitted.jobId;
     hooks.onJob?.(jobId);
-    if (submitted.modal && step.kind !== 'vary-region') {
-      // Remix mode opens a dialog for V1-V4, pans and rerolls: nothing here can answer it.
-      throw new ApiError({ code: 'MODAL', message: MODAL_MESSAGE, messageId: jobId });
-    }
-    if (step.kind === 'vary-region') {
-      // An API that opens a dialog first (code 21, or a job that reaches MODAL) gets the edit then.
-      if (!submitted.modal) {
-        checkpoint(jobId, now(), remaining);
-        const end = await wait(jobId, limits.timeoutMs, { acceptModal: true });
-        if (!end.modal) {
-          result = end.result;
-          continue;
-        }
+    if (step.kind === 'vary-region' && !submitted.dialogSent) {
+      // The job may still wait for its dialog: a relay that rewrote code 21 to 1 hides it until the
+      // job shows MODAL. An API that repaints in one call delivers the result instead.
+      checkpoint(jobId, now(), remaining);
+      const end = await wait(jobId, limits.timeoutMs, { onModal: 'end' });
+      if (!end.modal) {
+        result = end.result;
+        continue;
       }
-      const dialogId = jobId;
-      const sent = await account.submit(
-        (api, s) => api.submitModal(dialogId, step.edit, { signal: s }),
-        signal,
-      );
-      jobId = sent.jobId;
+      jobId = (await sendDialog(account, jobId, step.edit, signal)).jobId;
       hooks.onJob?.(jobId);
     }
     checkpoint(jobId, now(), remaining);
-    result = resultOf(await wait(jobId, limits.timeoutMs), jobId);
+    // After its dialog was sent, a job a lagging relay still shows in MODAL is on its way.
+    const onModal = step.kind === 'vary-region' ? 'pending' : 'fail';
+    result = resultOf(await wait(jobId, limits.timeoutMs, { onModal }), jobId);
   }
   if (!result || !jobId)
     throw new ApiError({ code: 'INTERNAL', message: 'Nothing to wait for', sent: false });

@@ -35,13 +35,17 @@ export interface WaitOptions {
   pollGapMs?: number;
   /** Pause before the first poll; default pollGapMs. */
   firstPollAfterMs?: number;
-  /** A job waiting for its dialog (`modal`) ends the wait instead of failing it. */
-  acceptModal?: boolean;
+  /**
+   * What a job waiting for its dialog (`modal`) means: `fail` (default: nothing will answer it),
+   * `end` (the caller sends the dialog), or `pending` (the dialog was sent; a relay that lags
+   * behind its upstream still shows the old state, so keep waiting).
+   */
+  onModal?: 'fail' | 'end' | 'pending';
   /** Reads in a row that find no such job before it fails as NOT_FOUND; default 5. */
   unknownLimit?: number;
 }
 
-/** How a wait ended: the job's result, or (with acceptModal) its dialog waiting to be submitted. */
+/** How a wait ended: the job's result, or (with onModal 'end') its dialog waiting to be sent. */
 export type WaitEnd = { modal: false; result: JobResult } | { modal: true };
 
 const DEFAULT_EXPIRE_MINS = 12;
@@ -98,7 +102,7 @@ function rank(state: JobState): number {
   return 3;
 }
 
-/** Waits for a job's result (or, with acceptModal, for its dialog to open). */
+/** Waits for a job's result (or, with onModal 'end', for its dialog to open). */
 export function waitForJob(
   reader: JobReader,
   scheduler: RequestScheduler,
@@ -186,7 +190,8 @@ export function waitForJob(
           fail('INCOMPLETE', `The service gave up on the job: no result within ${expireMins} min`, true);
           return;
         case 'modal':
-          if (options.acceptModal) finish({ modal: true });
+          if (options.onModal === 'pending') return;
+          if (options.onModal === 'end') finish({ modal: true });
           else
             fail(
               'MODAL',
@@ -245,10 +250,10 @@ export async function waitForResult(
   reader: JobReader,
   scheduler: RequestScheduler,
   jobId: string,
-  options: Omit<WaitOptions, 'acceptModal'> = {},
+  options: Omit<WaitOptions, 'onModal'> = {},
 ): Promise<JobResult> {
-  const end = await waitForJob(reader, scheduler, jobId, { ...options, acceptModal: false });
-  // acceptModal is off, so a modal ended the wait with an error instead.
+  const end = await waitForJob(reader, scheduler, jobId, { ...options, onModal: 'fail' });
+  // onModal 'fail': a modal ended the wait with an error instead.
   if (end.modal)
     throw new ApiError({ code: 'MODAL', message: 'The job waits for a dialog', messageId: jobId });
   return end.result;

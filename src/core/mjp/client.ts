@@ -123,7 +123,12 @@ export class MjpClient {
   /** The task read as a job state; `unknown` when the server does not know the id. */
   async readTask(id: string, opts?: CallOptions): Promise<JobState> {
     const task = await this.fetchTask(id, opts);
-    return task ? parseTask(task, id) : UNKNOWN;
+    return task ? this.masked(parseTask(task, id)) : UNKNOWN;
+  }
+
+  /** A state whose message quotes the server (failReason) with the token masked. */
+  masked(state: JobState): JobState {
+    return state.state === 'failed' ? { ...state, message: this.#http.mask(state.message) } : state;
   }
 
   getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer> {

@@ -88,7 +88,7 @@ export class MjpApi implements JobApi {
     const jobId = taskId(body.id);
     if (!jobId) return undefined;
     try {
-      return { jobId, state: parseTask(body, jobId) };
+      return { jobId, state: this.client.masked(parseTask(body, jobId)) };
     } catch {
       return undefined;
     }
