@@ -1,13 +1,14 @@
 // Opens the Node-RED editor in headless Chromium (the system's, never a downloaded one) for the
 // browser tests, collecting console errors, and saves screenshots to test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 
 const root = join(__dirname, '..', '..');
 const ARTIFACTS = join(root, 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
+/** Names the system's Chromium goes by on Debian, Ubuntu, Fedora and Arch. */
+const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -28,10 +29,31 @@ export interface Editor {
   close(): Promise<void>;
 }
 
+/** The browser to drive: $CHROMIUM_PATH if set, else the first Chromium on the PATH. */
+export function chromiumPath(): string {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) return configured;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    for (const name of CHROMIUM_NAMES) {
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // Not here; keep looking.
+      }
+    }
+  }
+  throw new Error(
+    `No Chromium found: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH (looked for ${CHROMIUM_NAMES.join(', ')} on the PATH)`,
+  );
+}
+
 export async function openEditor(editorUrl: string, timeoutMs = 30_000): Promise<Editor> {
   const profile = mkdtempSync(join(tmpdir(), 'nextleg-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     headless: true,
     args: ARGS,
     viewport: { width: 1400, height: 900 },
