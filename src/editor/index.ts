@@ -8,6 +8,7 @@ import { registerGetMessage } from './nodes/get-message';
 import { registerImagineResult } from './nodes/imagine-result';
 import { registerMaskBuilder } from './nodes/mask-builder';
 import { registerVaryRegion } from './nodes/vary-region';
+import { installHelpStyle } from './help-style';
 import { installPreviews } from './preview';
 
 const REGISTRATIONS: Record<string, () => void> = {
@@ -32,6 +33,7 @@ declare global {
 // Every node file loads this script; the first load installs it.
 if (!window.nextlegEditor) {
   installPreviews();
+  installHelpStyle();
   window.nextlegEditor = {
     register(type) {
       const registration = REGISTRATIONS[type];

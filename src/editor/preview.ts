@@ -7,8 +7,11 @@ const XLINK_NS = 'http://www.w3.org/1999/xlink';
 const TOPIC = 'nextleg-preview/';
 /** Below the node's status line, which sits just under the node. */
 const GAP = 22;
-/** FontAwesome 4's picture-o, the editor's own icon font. */
+/** FontAwesome 4 (the editor's own icon font): picture-o while the preview is on, eye-slash when off. */
 const PICTURE_ICON = '\uf03e';
+const HIDDEN_ICON = '\uf070';
+/** Where Node-RED puts a left-aligned node button; see decorateButton for why it stays there. */
+const BUTTON_TRANSFORM = 'translate(-25,2)';
 const TOGGLE_CLASS = 'nextleg-preview-toggle';
 
 /** The last picture per node id, kept so a node drawn again (tab switch, import) gets it back. */
@@ -82,7 +85,9 @@ function hasPreview(node: EditorNode | undefined): node is EditorNode {
 
 /**
  * Gives Node-RED's plain button a picture icon and a tooltip saying what a click does; both follow
- * the node's state on every redraw.
+ * the node's state on every redraw. Node-RED slides a toggled-off button 8 px towards the node,
+ * which on a node with an input puts its face under the input port (a click there starts a wire):
+ * this button stays where it is and shows its state by its icon and opacity instead.
  */
 function decorateButton(node: EditorNode, el: SVGGElement): void {
   const group = el.querySelector('.red-ui-flow-node-button');
@@ -112,8 +117,11 @@ function decorateButton(node: EditorNode, el: SVGGElement): void {
   const on = node.preview !== false;
   const text = node._(on ? 'nextleg.preview.on' : 'nextleg.preview.off');
   if (title.textContent !== text) title.textContent = text;
-  icon.setAttribute('fill-opacity', on ? '1' : '0.45');
+  const glyph = on ? PICTURE_ICON : HIDDEN_ICON;
+  if (icon.textContent !== glyph) icon.textContent = glyph;
+  icon.setAttribute('fill-opacity', on ? '1' : '0.6');
   group.setAttribute('aria-label', text);
+  if (group.getAttribute('transform') !== BUTTON_TRANSFORM) group.setAttribute('transform', BUTTON_TRANSFORM);
 }
 
 let installed = false;
