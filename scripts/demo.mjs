@@ -118,7 +118,10 @@ export async function startDemo(options = {}) {
   let token = process.env.TNL_TOKEN;
   if (!baseUrl || !token) {
     const { startSandbox } = require(join(root, 'dist/core/sandbox/server.js'));
-    sandbox = await startSandbox({ port: options.sandboxPort ?? 0, stepMs: options.sandboxStepMs ?? DEMO_STEP_MS });
+    sandbox = await startSandbox({
+      port: options.sandboxPort ?? 0,
+      stepMs: options.sandboxStepMs ?? DEMO_STEP_MS,
+    });
     baseUrl = sandbox.url;
     token = sandbox.token;
   }
