@@ -116,6 +116,15 @@ describe('the editor with the demo flow', { timeout: 240_000 }, () => {
       );
       assert.equal(await entry.count(), 1, `${type} is not in the thenextleg category`);
       assert.ok(await entry.isVisible(), type);
+      // Its own icon from the package, not Node-RED's default one.
+      const icon = await entry
+        .locator('.red-ui-palette-icon')
+        .evaluate((el) => getComputedStyle(el).backgroundImage);
+      const url = /url\("?([^")]+)"?\)/.exec(icon)?.[1] ?? '';
+      assert.match(url, /\/icons\/@seedflows\/node-red-thenextleg\/nextleg-[\w-]+\.svg$/, `${type}: ${icon}`);
+      const res = await fetch(url);
+      assert.equal(res.status, 200, url);
+      assert.match(await res.text(), /<svg/);
     }
     // The account node is a config node: not in the palette, but in the config-nodes sidebar.
     assert.equal(await page.locator('.red-ui-palette-node[data-palette-type="nextleg-config"]').count(), 0);

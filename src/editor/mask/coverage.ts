@@ -48,14 +48,15 @@ function unionLength(spans: number[]): number {
 export function coverage(regions: unknown[], size: Size, invert: boolean): number {
   const shapes = parseShapes(regions, undefined, size);
   const spans: number[] = [];
-  let white = 0;
+  let covered = 0;
   for (let row = 0; row < size.height; row++) {
     spans.length = 0;
     for (const shape of shapes) {
       if (row >= shape.rowStart && row < shape.rowEnd) shape.spans(row, size.width, spans);
     }
-    white += unionLength(spans);
+    covered += unionLength(spans);
   }
-  const share = white / (size.width * size.height);
-  return invert ? 1 - share : share;
+  // Counted in whole pixels, as the builder counts them, so the share is the same number.
+  const pixels = size.width * size.height;
+  return (invert ? pixels - covered : covered) / pixels;
 }
