@@ -2,7 +2,8 @@
 // (unless TNL_BASE_URL and TNL_TOKEN name a real service) and Node-RED on 127.0.0.1:1880 with the
 // user directory .nodered/ and the demo flow deployed, then says what to click and where to look.
 // Flags: --no-build, --reset (rewrite the demo flow), --api tnl|midjourney-proxy (the account's
-// API; also NEXTLEG_API). Env: PORT, SANDBOX_PORT. Ctrl-C stops both.
+// API; also NEXTLEG_API), --user-dir <dir> (default .nodered). Env: PORT, SANDBOX_PORT (0: any
+// free port). Ctrl-C stops both.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     reset: { type: 'boolean', default: false },
     api: { type: 'string', default: process.env.NEXTLEG_API || 'tnl' },
+    'user-dir': { type: 'string' },
   },
 });
 if (!APIS.includes(flags.api)) {
@@ -32,6 +34,7 @@ const demo = await startDemo({
   sandboxPort: Number(process.env.SANDBOX_PORT || 8733),
   reset: flags.reset,
   api: flags.api,
+  userDir: flags['user-dir'],
   log: (text) => process.stdout.write(text),
 });
 
@@ -48,7 +51,8 @@ console.log(`
  3. Watch each node's status count up (15%, 31%, ... then "done") while the
     job runs: imagine, upscale U1, build the mask, Vary (Region).
  4. The pictures appear under the nodes: the upscale under "imagine → U1",
-    the mask under "mask 1024×1024", the repainted grid under the last node.
+    the mask under "mask 1024×1024", the repainted grid under the vary-region
+    node "a red hot-air balloon".
     The Debug sidebar (bug icon, top right) shows each whole msg.
 
  Ctrl-C stops ${stops}. npm start -- --reset restores the demo flow.
