@@ -14,7 +14,7 @@ describe('npm start', { timeout: 90_000 }, () => {
   it('says where the editor is, what to click and where to look, and stops on Ctrl-C', async () => {
     ensureBuilt();
     const userDir = mkdtempSync(join(tmpdir(), 'nextleg-start-'));
-    const env = { ...process.env, PORT: '0', SANDBOX_PORT: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', SANDBOX_PORT: '0' };
     delete env.TNL_BASE_URL;
     delete env.TNL_TOKEN;
     delete env.NEXTLEG_API;
