@@ -1,6 +1,7 @@
 // What the API nodes (imagine-result, button, vary-region, get-message) share in the editor:
 // account, preview toggle, the wait options (their rows are put into each dialog at build time by
 // `<!-- include _dialog-wait-*.html -->`), labels and outputs. A node's own module says what differs.
+import { nodeLabels, PALETTE } from './labels';
 import { previewButton } from './preview';
 import { duration, fieldText } from './validators';
 
@@ -58,8 +59,33 @@ function saveOutputs(node: EditorNode): void {
   $('#node-input-outputs').val(outputs < current ? JSON.stringify({ 0: '0', 1: '-1' }) : String(outputs));
 }
 
+/** A typedInput's text type, or one of Node-RED's own types by name. */
+type TypedInputType = string | { value: string; label?: string; icon?: string; autoComplete?: unknown };
+
+/** A setting given as text or read from msg, flow, global or env: its value and its type. */
+export function typedSetting(name: string, value: string): Record<string, EditorPropertyDef> {
+  return {
+    [name]: { value, validate: RED.validators.typedInput(`${name}Type`) },
+    [`${name}Type`]: { value: 'str' },
+  };
+}
+
+/** oneditprepare of a typed setting; `text` may replace the plain text type (to offer choices). */
+export function prepareTypedSetting(name: string, text: TypedInputType = 'str'): void {
+  $(`#node-input-${name}`).typedInput({
+    default: 'str',
+    typeField: $(`#node-input-${name}Type`),
+    types: [text, 'msg', 'flow', 'global', 'env'],
+  });
+}
+
+/** A typed setting as a node label: the text itself (cut at 30 characters), or e.g. "msg.prompt". */
+export function settingLabel(node: EditorNode, name: string): string {
+  return typedLabel(node[name], node[`${name}Type`], 30);
+}
+
 /** A typedInput setting as a short label: the text itself, or e.g. "msg.prompt". */
-export function typedLabel(value: unknown, type: unknown, max: number): string {
+function typedLabel(value: unknown, type: unknown, max: number): string {
   const text = fieldText(value);
   if (!text) return '';
   const kind = fieldText(type);
@@ -69,8 +95,7 @@ export function typedLabel(value: unknown, type: unknown, max: number): string {
 
 export function registerApiNode(type: string, spec: ApiNodeSpec): void {
   RED.nodes.registerType(type, {
-    category: 'thenextleg',
-    color: '#C9B8F0',
+    ...PALETTE,
     defaults: {
       name: { value: '' },
       preview: { value: true },
@@ -82,15 +107,9 @@ export function registerApiNode(type: string, spec: ApiNodeSpec): void {
     outputs: 1,
     button: previewButton,
     icon: spec.icon,
-    paletteLabel() {
-      return this._?.(`${type}.paletteLabel`) ?? type;
-    },
-    label() {
-      return this.name || spec.summary?.call(this) || this._(`${type}.paletteLabel`);
-    },
-    labelStyle() {
-      return this.name ? 'node_label_italic' : '';
-    },
+    ...nodeLabels(type, function () {
+      return spec.summary?.call(this) || this._(`${type}.paletteLabel`);
+    }),
     inputLabels() {
       return this._(`${type}.inputLabel`);
     },

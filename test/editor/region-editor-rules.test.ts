@@ -6,18 +6,7 @@ import { describe, it } from 'node:test';
 import { buildMask, MaskError } from '../../src/core/mask';
 import { coverage, regionProblem, regionsProblem } from '../../src/editor/mask/coverage';
 import { moveWithin, toEdges, toRegion } from '../../src/editor/mask/region-geometry';
-
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng';
 
 function randomRegion(next: () => number, size: { width: number; height: number }): Record<string, unknown> {
   const fraction = next() < 0.5;
@@ -44,7 +33,7 @@ function randomRegion(next: () => number, size: { width: number; height: number 
 
 describe("the dialog's coverage", () => {
   it('equals the coverage of the mask the builder makes, for 300 random region sets', async () => {
-    const next = random(20240611);
+    const next = prng(20240611);
     let compared = 0;
     for (let run = 0; run < 300; run++) {
       const size = { width: 1 + Math.floor(next() * 240), height: 1 + Math.floor(next() * 240) };

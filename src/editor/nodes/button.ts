@@ -1,5 +1,5 @@
 // nextleg-button: the button's label, with the usual labels offered while typing.
-import { registerApiNode, typedLabel } from '../api-node';
+import { prepareTypedSetting, registerApiNode, settingLabel, typedSetting } from '../api-node';
 import { fieldText } from '../validators';
 
 /** The labels TheNextLeg shows most often; a result's own msg.buttons is the authority. */
@@ -33,12 +33,9 @@ export function registerButton(): void {
   registerApiNode('nextleg-button', {
     icon: 'nextleg-button.svg',
     waitBox: true,
-    defaults: {
-      button: { value: 'U1', validate: RED.validators.typedInput('buttonType') },
-      buttonType: { value: 'str' },
-    },
+    defaults: typedSetting('button', 'U1'),
     summary() {
-      return typedLabel(this.button, this.buttonType, 30);
+      return settingLabel(this, 'button');
     },
     prepare() {
       const input = $('#node-input-button');
@@ -56,11 +53,7 @@ export function registerButton(): void {
         for (const label of COMMON_BUTTONS) $('<option></option>').attr('value', label).appendTo(list);
         input.attr('list', 'nextleg-button-choices');
       }
-      input.typedInput({
-        default: 'str',
-        typeField: $('#node-input-buttonType'),
-        types: [str, 'msg', 'flow', 'global', 'env'],
-      });
+      prepareTypedSetting('button', str);
     },
   });
 }

@@ -5,6 +5,7 @@ import { DEFAULT_MASK_SIDE } from '../../core/mask/mask-limits';
 import { coverage, regionProblem, regionsProblem, type Size } from '../mask/coverage';
 import { RegionEditor, type RegionRow } from '../mask/region-editor';
 import { isRect, type FractionRegion, type RegionFields } from '../mask/region-geometry';
+import { nodeLabels, PALETTE } from '../labels';
 import { previewButton } from '../preview';
 import { exportedLimit, fieldText, integerIn, invalid, toNumber } from '../validators';
 
@@ -202,8 +203,7 @@ function prepareDialog(node: EditorNode): void {
 export function registerMaskBuilder(): void {
   const sizeValidator = integerIn(1, maxSide, `${TYPE}.errors.size`);
   RED.nodes.registerType(TYPE, {
-    category: 'thenextleg',
-    color: '#C9B8F0',
+    ...PALETTE,
     defaults: {
       name: { value: '' },
       preview: { value: true },
@@ -236,15 +236,9 @@ export function registerMaskBuilder(): void {
     outputs: 1,
     button: previewButton,
     icon: 'nextleg-mask.svg',
-    paletteLabel() {
-      return this._?.(`${TYPE}.paletteLabel`) ?? TYPE;
-    },
-    label() {
-      return this.name || this._(`${TYPE}.summary`, { width: this.width, height: this.height });
-    },
-    labelStyle() {
-      return this.name ? 'node_label_italic' : '';
-    },
+    ...nodeLabels(TYPE, function () {
+      return this._(`${TYPE}.summary`, { width: this.width, height: this.height });
+    }),
     inputLabels() {
       return this._(`${TYPE}.inputLabel`);
     },

@@ -1,23 +1,16 @@
 // nextleg-vary-region: the new prompt for the region (empty: the original prompt).
-import { registerApiNode, typedLabel } from '../api-node';
+import { prepareTypedSetting, registerApiNode, settingLabel, typedSetting } from '../api-node';
 
 export function registerVaryRegion(): void {
   registerApiNode('nextleg-vary-region', {
     icon: 'nextleg-vary-region.svg',
     waitBox: true,
-    defaults: {
-      prompt: { value: '', validate: RED.validators.typedInput('promptType') },
-      promptType: { value: 'str' },
-    },
+    defaults: typedSetting('prompt', ''),
     summary() {
-      return typedLabel(this.prompt, this.promptType, 30);
+      return settingLabel(this, 'prompt');
     },
     prepare() {
-      $('#node-input-prompt').typedInput({
-        default: 'str',
-        typeField: $('#node-input-promptType'),
-        types: ['str', 'msg', 'flow', 'global', 'env'],
-      });
+      prepareTypedSetting('prompt');
     },
   });
 }
