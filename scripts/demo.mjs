@@ -1,18 +1,24 @@
-// The demo runtime behind `npm start` and the browser tests: the TNL sandbox in-process (unless
-// TNL_BASE_URL and TNL_TOKEN name a real TNL-compatible service) and Node-RED 4.1 as a child
-// process, with a user directory holding this package and the demo flow, deployed.
-// Expects dist/ to be built.
+// The demo runtime behind `npm start` and the browser tests: the sandbox in-process (unless
+// TNL_BASE_URL and TNL_TOKEN name a real service) and Node-RED 4.1 as a child process, with a user
+// directory holding this package and the demo flow, deployed. Expects dist/ to be built.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { clearTimeout, setTimeout } from 'node:timers';
 
 const require = createRequire(import.meta.url);
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_FLOW = 'Imagine, upscale, repaint a region.json';
 const DEMO_TAB = 'demo-tab';
+const DEMO_ACCOUNT = 'ex1-account';
+/** The sandbox's step: a job runs through 8 steps, so about 4 s, long enough to watch it move. */
+export const DEMO_STEP_MS = 500;
+/** The demo account polls its sandbox this often (seconds), so each job shows several percentages. */
+export const DEMO_POLL_INTERVAL_S = 0.5;
+export const APIS = ['tnl', 'midjourney-proxy'];
 const STOP_GRACE_MS = 5000;
 const START_TIMEOUT_MS = 60_000;
 
@@ -54,49 +60,68 @@ function writeSettings(userDir, port) {
   writeFileSync(join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
 }
 
-function writeDemoFlow(userDir, reset) {
+/**
+ * Writes the demo flow (examples/<DEMO_FLOW>) unless the user directory has one already, or `reset`.
+ * Either way the account is then pointed at the server this run uses: its address and API are
+ * decided by how the demo is started, so they are filled in at every start; the rest of the flow
+ * is the user's to edit.
+ */
+function writeDemoFlow(userDir, { reset, baseUrl, api, sandbox }) {
   const flowFile = join(userDir, 'flows.json');
-  if (existsSync(flowFile) && !reset) return;
-  const flow = JSON.parse(readFileSync(join(root, 'examples', DEMO_FLOW), 'utf8'));
-  const credentials = {};
-  // Examples carry no tab (the editor's import puts them on the current one); a flow file needs one.
-  const needsTab = flow.some((node) => !node.z && node.type !== 'nextleg-config');
-  const nodes = needsTab
-    ? [{ id: DEMO_TAB, type: 'tab', label: 'TheNextLeg demo', disabled: false, info: '' }]
-    : [];
-  for (const node of flow) {
-    if (node.type === 'nextleg-config') {
-      node.baseUrl = '${TNL_BASE_URL}';
-      credentials[node.id] = { token: '${TNL_TOKEN}' };
-    } else if (!node.z) {
-      node.z = DEMO_TAB;
+  let nodes;
+  if (existsSync(flowFile) && !reset) {
+    nodes = JSON.parse(readFileSync(flowFile, 'utf8'));
+  } else {
+    const flow = JSON.parse(readFileSync(join(root, 'examples', DEMO_FLOW), 'utf8'));
+    // Examples carry no tab (the editor's import puts them on the current one); a flow file needs one.
+    nodes = [{ id: DEMO_TAB, type: 'tab', label: 'TheNextLeg demo', disabled: false, info: '' }];
+    for (const node of flow) {
+      if (node.type !== 'nextleg-config' && !node.z) node.z = DEMO_TAB;
+      // The sandbox answers at once: polling it often shows the progress moving.
+      if (node.id === DEMO_ACCOUNT && sandbox) node.pollInterval = DEMO_POLL_INTERVAL_S;
+      nodes.push(node);
     }
-    nodes.push(node);
+    // The token is a reference to an environment variable the demo sets, never the token itself.
+    const credentials = { [DEMO_ACCOUNT]: { token: '${TNL_TOKEN}' } };
+    writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
+  }
+  const account = nodes.find((node) => node.id === DEMO_ACCOUNT);
+  if (account) {
+    account.baseUrl = baseUrl;
+    account.api = api;
+    account.authScheme ??= 'mj-api-secret';
+    if (sandbox) account.name = api === 'tnl' ? 'TNL sandbox' : 'midjourney-proxy sandbox';
   }
   writeFileSync(flowFile, JSON.stringify(nodes, null, 2));
-  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
 }
 
 /**
  * Starts the sandbox (unless TNL_BASE_URL and TNL_TOKEN are set) and Node-RED; resolves once
  * Node-RED logs "Started flows".
  * @param {{ port?: number, userDir?: string, sandboxPort?: number, sandboxStepMs?: number,
- *   reset?: boolean, log?: (text: string) => void }} [options]
- *   port 0 (or unset) picks a free port; log receives Node-RED's output (default: discarded).
- * @returns {Promise<{ editorUrl: string, sandbox: object | undefined, userDir: string,
- *   stop: () => Promise<void>, exited: Promise<number | null> }>} exited: Node-RED's exit code
+ *   reset?: boolean, api?: 'tnl' | 'midjourney-proxy', log?: (text: string) => void }} [options]
+ *   port 0 (or unset) picks a free port; api is the account's API (default 'tnl'; the sandbox
+ *   serves both); log receives Node-RED's output (default: discarded).
+ * @returns {Promise<{ editorUrl: string, sandbox: object | undefined, baseUrl: string, api: string,
+ *   userDir: string, stop: () => Promise<void>, exited: Promise<number | null> }>}
+ *   baseUrl: the server the account uses; exited: Node-RED's exit code
  */
 export async function startDemo(options = {}) {
   const userDir = resolve(options.userDir ?? join(root, '.nodered'));
   const log = options.log ?? (() => {});
   const port = options.port || (await freePort());
+  const api = options.api ?? 'tnl';
+  if (!APIS.includes(api)) throw new Error(`api must be one of ${APIS.join(', ')} (got ${api})`);
 
   let sandbox;
   let baseUrl = process.env.TNL_BASE_URL;
   let token = process.env.TNL_TOKEN;
   if (!baseUrl || !token) {
     const { startSandbox } = require(join(root, 'dist/core/sandbox/server.js'));
-    sandbox = await startSandbox({ port: options.sandboxPort ?? 0, stepMs: options.sandboxStepMs ?? 400 });
+    sandbox = await startSandbox({
+      port: options.sandboxPort ?? 0,
+      stepMs: options.sandboxStepMs ?? DEMO_STEP_MS,
+    });
     baseUrl = sandbox.url;
     token = sandbox.token;
   }
@@ -106,7 +131,7 @@ export async function startDemo(options = {}) {
     mkdirSync(userDir, { recursive: true });
     linkPackage(userDir);
     writeSettings(userDir, port);
-    writeDemoFlow(userDir, options.reset ?? false);
+    writeDemoFlow(userDir, { reset: options.reset ?? false, baseUrl, api, sandbox: !!sandbox });
     red = spawn(
       process.execPath,
       [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')],
@@ -165,5 +190,5 @@ export async function startDemo(options = {}) {
     red.once('error', fail);
   });
 
-  return { editorUrl: `http://127.0.0.1:${port}/`, sandbox, userDir, stop, exited };
+  return { editorUrl: `http://127.0.0.1:${port}/`, sandbox, baseUrl, api, userDir, stop, exited };
 }

@@ -1,28 +1,63 @@
-// `npm start`: builds the package, then runs the demo (scripts/demo.mjs): the TNL sandbox on 8733
-// (unless TNL_BASE_URL and TNL_TOKEN name a real TNL-compatible service) and Node-RED on
-// 127.0.0.1:1880 with the user directory .nodered/ and the demo flow deployed.
-// Flags: --no-build, --reset (rewrite the demo flow). Env: PORT, SANDBOX_PORT. Ctrl-C stops both.
+// `npm start`: builds the package, then runs the demo (scripts/demo.mjs): the sandbox on 8733
+// (unless TNL_BASE_URL and TNL_TOKEN name a real service) and Node-RED on 127.0.0.1:1880 with the
+// user directory .nodered/ and the demo flow deployed, then says what to click and where to look.
+// Flags: --no-build, --reset (rewrite the demo flow), --api tnl|midjourney-proxy (the account's
+// API; also NEXTLEG_API), --user-dir <dir> (default .nodered). Env: PORT, SANDBOX_PORT (0: any
+// free port). Ctrl-C stops both.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startDemo } from './demo.mjs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { APIS, startDemo } from './demo.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 
-if (!process.argv.includes('--no-build')) {
+const { values: flags } = parseArgs({
+  options: {
+    'no-build': { type: 'boolean', default: false },
+    reset: { type: 'boolean', default: false },
+    api: { type: 'string', default: process.env.NEXTLEG_API || 'tnl' },
+    'user-dir': { type: 'string' },
+  },
+});
+if (!APIS.includes(flags.api)) {
+  console.error(`--api must be one of ${APIS.join(', ')} (got ${flags.api})`);
+  process.exit(2);
+}
+
+if (!flags['no-build']) {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }
 
 const demo = await startDemo({
   port: Number(process.env.PORT || 1880),
   sandboxPort: Number(process.env.SANDBOX_PORT || 8733),
-  // About 1.6 s per job: fast enough for a demo, slow enough to watch the progress. The demo's
-  // account keeps TNL's own pacing (a submit every 3 s), so the chain takes about 8 s.
-  sandboxStepMs: 200,
-  reset: process.argv.includes('--reset'),
+  reset: flags.reset,
+  api: flags.api,
+  userDir: flags['user-dir'],
   log: (text) => process.stdout.write(text),
 });
-console.log(demo.sandbox ? `TNL sandbox: ${demo.sandbox.url}` : `TNL service: ${process.env.TNL_BASE_URL}`);
-console.log(`\nNode-RED editor: ${demo.editorUrl}  (Ctrl-C stops Node-RED and the sandbox)\n`);
+
+const apiName = flags.api === 'tnl' ? 'TheNextLeg v2 (/v2)' : 'midjourney-proxy (/mj)';
+const server = demo.sandbox ? `the sandbox at ${demo.baseUrl}` : demo.baseUrl;
+const stops = demo.sandbox ? 'Node-RED and the sandbox' : 'Node-RED';
+console.log(`
+────────────────────────────────────────────────────────────────────────────
+ Node-RED editor: ${demo.editorUrl}
+ The demo's account speaks ${apiName} to ${server}.
+
+ 1. Open the editor URL in a browser: the tab "TheNextLeg demo" is deployed.
+ 2. Click the square on the left of the "prompt" inject node.
+ 3. Watch each node's status count up (15%, 31%, ... then "done") while the
+    job runs: imagine, upscale U1, build the mask, Vary (Region).
+ 4. The pictures appear under the nodes: the upscale under "imagine → U1",
+    the mask under "mask 1024×1024", the repainted grid under the vary-region
+    node "a red hot-air balloon".
+    The Debug sidebar (bug icon, top right) shows each whole msg.
+
+ Ctrl-C stops ${stops}. npm start -- --reset restores the demo flow.
+────────────────────────────────────────────────────────────────────────────
+`);
 
 let stopping = false;
 async function shutdown(code) {

@@ -5,7 +5,9 @@
 import type { NodeAPI } from 'node-red';
 import { Account, DEFAULT_FALLBACK_POLL_FACTOR, type ApiName } from '../core/account';
 import { ResultFeedHub } from '../core/jobs/result-feed';
-import type { ConfigCredentials, ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
+import { MAX_TIMER_MS } from '../core/jobs/timers';
+import type { ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
+import { exportedSettings } from './shared/editor-settings';
 import { NodeError } from './shared/node-error';
 import { nonNegativeNumber, positiveNumber } from './shared/numbers';
 import {
@@ -35,12 +37,12 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, def);
     let account: Account | undefined;
     const api: ApiName = def.api === 'midjourney-proxy' ? 'midjourney-proxy' : 'tnl';
-    const credentials = (this.credentials ?? {}) as ConfigCredentials;
+    const credentials = this.credentials ?? {};
 
     const resolveToken = (): string => {
       const raw = credentials.token?.trim() ?? '';
       const env = ENV_REFERENCE.exec(raw);
-      const token = env ? RED.util.evaluateNodeProperty(env[1] as string, 'env', this, {}) : raw;
+      const token: unknown = env ? RED.util.evaluateNodeProperty(env[1] as string, 'env', this, {}) : raw;
       if (typeof token !== 'string' || token.trim() === '') {
         throw new NodeError('NO_TOKEN', RED._('nextleg.errors.noToken'));
       }
@@ -119,6 +121,8 @@ export = (RED: NodeAPI): void => {
     NextlegConfigNode as unknown as Parameters<typeof RED.nodes.registerType>[1],
     {
       credentials: { token: { type: 'password' }, webhookSecret: { type: 'password' } },
+      // The dialog's durations (intervals, request timeout) are checked against the timer ceiling.
+      settings: exportedSettings('nextleg-config', { MaxTimerMs: MAX_TIMER_MS }),
     },
   );
 };

@@ -2,7 +2,8 @@
 // a drawn picture, and passes every other msg property on, so the upscale's buttonMessageId reaches
 // nextleg-vary-region untouched.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { buildMask, type MaskRegion } from '../core/mask';
+import { buildMask, MASK_LIMITS, type MaskRegion } from '../core/mask';
+import { exportedSettings } from './shared/editor-settings';
 import { LastImageStore, registerLastImageEndpoint } from './shared/last-image';
 import { toNodeError } from './shared/node-error';
 import { nonNegativeNumber, positiveNumber } from './shared/numbers';
@@ -82,5 +83,8 @@ export = (RED: NodeAPI): void => {
       done();
     });
   }
-  RED.nodes.registerType('nextleg-mask-builder', NextlegMaskBuilderNode);
+  // The dialog checks the mask size against the same cap as the builder.
+  RED.nodes.registerType('nextleg-mask-builder', NextlegMaskBuilderNode, {
+    settings: exportedSettings('nextleg-mask-builder', { MaxSide: MASK_LIMITS.maxSide }),
+  });
 };

@@ -6,22 +6,11 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Jimp } from 'jimp';
 import { buildMask, MaskError, type BuildMaskInput } from '../../src/core/mask';
+import { prng } from '../support/prng';
 
 const ITERATIONS = 2000;
 const PER_CALL_TIMEOUT_MS = 10_000;
 const SEED = Number(process.env.MASK_FUZZ_SEED ?? 20240611);
-
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['x', 'y', 'width', 'height', 'w', 'h', 'r', 'bbox', 'type', 'unit', 'shape', 'points', 'label'];
 const STRINGS = [

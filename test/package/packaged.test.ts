@@ -1,14 +1,27 @@
-// The package as npm ships it: `npm pack`, installed into a fresh Node-RED user dir, loaded by a
-// real Node-RED 4.1; checks node registration, catalogs, icons, help, and that every example deploys.
+// The package as npm ships it: packed from a clean copy of the sources (no dist/, so packing must
+// build), its tarball's contents, `npm publish --dry-run`, the flow library's scorecard criteria,
+// then the tarball installed into a fresh Node-RED user dir and loaded by a real Node-RED 4.1:
+// node registration, catalogs, icons, help, the editor script, and every example deploying.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox';
-import { ensureBuilt, freePort } from '../support/demo';
+import { freePort } from '../support/demo';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
@@ -25,6 +38,33 @@ const TYPES = [
 const EXPECTED_WARNINGS = [/Projects disabled/, /Using unencrypted credentials/];
 
 type FlowNode = Record<string, unknown> & { id: string; type: string; z?: string };
+type ScorecardModule = {
+  scorecard(options: { dir?: string; registry?: boolean }): Array<{
+    criterion: string;
+    ok: boolean | null;
+    detail: string;
+  }>;
+};
+
+/**
+ * A copy of the sources as a fresh clone has them: the files git tracks or would add (nothing it
+ * ignores, so no dist/ and no built editor script), with this checkout's node_modules linked in.
+ */
+function cleanCopy(into: string): string {
+  const copy = join(into, 'source');
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter((file) => file && existsSync(join(root, file)));
+  for (const file of files) {
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    cpSync(join(root, file), join(copy, file));
+  }
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  return copy;
+}
 
 describe('the packed package in a real Node-RED', { timeout: 120_000 }, () => {
   let work = '';
@@ -56,12 +96,24 @@ describe('the packed package in a real Node-RED', { timeout: 120_000 }, () => {
     return res.json();
   }
 
+  let source = '';
+  let packedFiles: string[] = [];
+
   before(async () => {
-    ensureBuilt();
     work = mkdtempSync(join(tmpdir(), 'nextleg-package-'));
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: root });
-    const [packed] = JSON.parse(stdout) as { filename: string }[];
+    source = cleanCopy(work);
+    assert.ok(!existsSync(join(source, 'dist')), 'the clean copy has a dist/');
+    // prepack builds: a checkout that was never built still packs the compiled code.
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: source,
+      timeout: 120_000,
+    });
+    const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     assert.ok(packed, 'npm pack reported no tarball');
+    packedFiles = packed.files.map((f) => f.path);
     // Scoped names pack to "seedflows-node-red-thenextleg-<version>.tgz".
     const tarball = join(work, packed.filename.replace(/^@/, '').replace('/', '-'));
 
@@ -114,6 +166,64 @@ describe('the packed package in a real Node-RED', { timeout: 120_000 }, () => {
     }
     await sandbox?.close();
     if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('packs the compiled nodes, their editor files and the examples, nothing else', () => {
+    const wanted = [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'resources/nextleg-editor.js',
+      'dist/core/index.js',
+      'dist/core/index.d.ts',
+      'dist/core/sandbox/cli.js',
+      ...TYPES.flatMap((type) => [
+        `dist/nodes/${type}.js`,
+        `dist/nodes/${type}.html`,
+        `dist/nodes/locales/en-US/${type}.json`,
+        `dist/nodes/locales/en-US/${type}.html`,
+      ]),
+      ...readdirSync(join(root, 'examples')).map((file) => `examples/${file}`),
+      ...readdirSync(join(root, 'src/nodes/icons')).map((file) => `dist/nodes/icons/${file}`),
+    ];
+    const missing = wanted.filter((file) => !packedFiles.includes(file));
+    assert.deepEqual(missing, [], 'missing from the tarball');
+    const unwanted = packedFiles.filter(
+      (file) =>
+        !/^(dist|examples|resources)\//.test(file) &&
+        !['package.json', 'README.md', 'LICENSE'].includes(file),
+    );
+    assert.deepEqual(unwanted, [], 'not meant to ship');
+    // Source maps point at src/, which is not shipped; shared parts are built into their pages.
+    assert.deepEqual(
+      packedFiles.filter((file) => file.endsWith('.map') || /(^|\/)_[^/]*$/.test(file)),
+      [],
+    );
+  });
+
+  it('passes npm publish --dry-run with no warning about the package', async () => {
+    // The tarball's files were built by the pack above; a publish would build again.
+    const { stdout, stderr } = await run('npm', ['publish', '--dry-run', '--ignore-scripts'], {
+      cwd: source,
+      timeout: 60_000,
+    });
+    const warnings = `${stdout}\n${stderr}`
+      .split('\n')
+      .filter((line) => /^npm (warn|error)/i.test(line))
+      // Whether this machine is logged in to a registry says nothing about the package.
+      .filter((line) => !/requires you to be logged in/.test(line));
+    assert.deepEqual(warnings, []);
+    assert.match(`${stdout}\n${stderr}`, /public access/);
+  });
+
+  it("meets the flow library's scorecard criteria that need no network", async () => {
+    const module = (await import(
+      pathToFileURL(join(root, 'scripts', 'scorecard.mjs')).href
+    )) as ScorecardModule;
+    const results = module.scorecard({ dir: source, registry: false });
+    assert.ok(results.length >= 9);
+    const failed = results.filter((r) => r.ok === false);
+    assert.deepEqual(failed, []);
   });
 
   it('installs the built files, not the sources or tests', () => {
@@ -174,13 +284,11 @@ describe('the packed package in a real Node-RED', { timeout: 120_000 }, () => {
     }
   });
 
-  it('serves the icon each node names', async () => {
+  it('serves every icon it ships', async () => {
     const listed = ((await getJson('/icons')) as Record<string, string[]>)[MODULE] ?? [];
-    const html = await (await fetch(`${base}/nodes`, { headers: { Accept: 'text/html' } })).text();
-    // The icon a node definition asks for, e.g. `icon: 'nextleg-mask.svg'`.
-    const named = [...html.matchAll(/icon:\s*'(nextleg-[\w-]+\.svg)'/g)].map((m) => m[1] ?? '');
-    assert.ok(named.length >= TYPES.length - 1, `icons named: ${named.join()}`);
-    for (const icon of new Set(named)) {
+    const shipped = readdirSync(join(root, 'src/nodes/icons'));
+    assert.ok(shipped.length >= TYPES.length - 1, `icons: ${shipped.join()}`);
+    for (const icon of shipped) {
       assert.ok(listed.includes(icon), `${icon} not among ${listed.join()}`);
       const res = await fetch(`${base}/icons/${MODULE}/${icon}`);
       assert.equal(res.status, 200);
@@ -190,10 +298,10 @@ describe('the packed package in a real Node-RED', { timeout: 120_000 }, () => {
     }
   });
 
-  it('serves the shared editor script the node files load from resources/', async () => {
+  it('serves the editor script the node files load from resources/', async () => {
     const res = await fetch(`${base}/resources/${MODULE}/nextleg-editor.js`);
     assert.equal(res.status, 200);
-    assert.equal(await res.text(), readFileSync(join(root, 'resources/nextleg-editor.js'), 'utf8'));
+    assert.equal(await res.text(), readFileSync(join(source, 'resources/nextleg-editor.js'), 'utf8'));
   });
 
   it('lists every example and deploys each one without an error', async () => {

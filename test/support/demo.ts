@@ -26,6 +26,7 @@ interface DemoModule {
     sandboxPort?: number;
     sandboxStepMs?: number;
     reset?: boolean;
+    api?: 'tnl' | 'midjourney-proxy';
     log?: (text: string) => void;
   }): Promise<{ editorUrl: string; sandbox?: Sandbox; userDir: string; stop(): Promise<void> }>;
 }
@@ -50,7 +51,13 @@ export function ensureBuilt(): void {
   }
 }
 
-export async function startDemo(opts: { sandboxStepMs?: number } = {}): Promise<Demo> {
+/**
+ * The demo as `npm start` runs it (the sandbox's pace, the demo flow) unless `sandboxStepMs` makes
+ * the jobs faster; `api` is the account's API.
+ */
+export async function startDemo(
+  opts: { sandboxStepMs?: number; api?: 'tnl' | 'midjourney-proxy' } = {},
+): Promise<Demo> {
   ensureBuilt();
   // The env of this process must not point the demo at a real service during tests.
   const saved = { url: process.env.TNL_BASE_URL, token: process.env.TNL_TOKEN };

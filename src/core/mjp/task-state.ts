@@ -6,7 +6,6 @@ import { isJobId } from '../api/ids';
 import type { JobResult, JobState } from '../api/job-model';
 import { describeResultCode } from '../api/result-codes';
 import { buttonNames, readButtons } from './buttons';
-import type { MjpTask } from './types';
 
 /** The longest piece of a failReason quoted in an error. */
 const MAX_REASON = 300;
@@ -110,7 +109,7 @@ export function parseTask(body: unknown, jobId?: string): JobState {
   const progress = readProgress(body.progress);
   switch (status) {
     case 'SUCCESS':
-      return { state: 'done', result: mjpJobResult(body as MjpTask, id) };
+      return { state: 'done', result: mjpJobResult(body, id) };
     case 'FAILURE': {
       const reason = text(body.failReason) ?? '';
       const code = failureCode(reason);

@@ -7,7 +7,7 @@ import { isoNow } from './ids';
 import { ImageStore } from './images';
 import { JobStore, withBase, type SandboxResult, type SubmitCommon } from './jobs';
 import { FaultInjector, type EndpointClass, type Fault } from './faults';
-import { DEFAULTS, type ConfigurablePatch, type FaultOptions, type SandboxOptions } from './options';
+import { DEFAULTS, type ConfigurablePatch, type SandboxOptions } from './options';
 import { findPrefilterWord, parsePromptFlags } from './prompt-flags';
 import { retryAfterSeconds, SlidingWindow } from './rate-limit';
 import { RequestLog, scrubBody, scrubQuery, type SandboxRequestLogEntry } from './request-log';
@@ -255,7 +255,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.status = answer.status;
       if (res.writableEnded || res.destroyed) return;
       const isBytes = Buffer.isBuffer(answer.body);
-      const payload = isBytes ? (answer.body as Buffer) : Buffer.from(JSON.stringify(answer.body));
+      const payload = isBytes ? answer.body : Buffer.from(JSON.stringify(answer.body));
       res.writeHead(answer.status, {
         'content-type': isBytes ? 'application/octet-stream' : 'application/json; charset=utf-8',
         'content-length': payload.length,
@@ -382,7 +382,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (patch.prefilterWords !== undefined) settings.prefilterWords = [...patch.prefilterWords];
       if ('webhookUrl' in patch) settings.webhookUrl = patch.webhookUrl;
       if (patch.refuseDirectImages !== undefined) settings.refuseDirectImages = patch.refuseDirectImages;
-      if ('faults' in patch) faults.configure(patch.faults as FaultOptions | undefined);
+      if ('faults' in patch) faults.configure(patch.faults);
       if ('rateLimit' in patch) {
         settings.rateLimit = patch.rateLimit ?? false;
         applyRateLimit();

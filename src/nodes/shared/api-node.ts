@@ -1,6 +1,8 @@
 // Registers one of the API node types (imagine-result, button, vary-region, get-message): each gets
 // the shared job handling and the result preview, so a node file only says what one msg submits.
 import type { Node, NodeAPI } from 'node-red';
+import { MAX_TIMER_MS } from '../../core/jobs/timers';
+import { exportedSettings } from './editor-settings';
 import { attachJobHandler, type PlanBuilder, type WaitingNodeDef } from './job-node';
 import { resultPreview } from './preview';
 
@@ -18,5 +20,6 @@ export function registerApiNode<D extends WaitingNodeDef>(
       onDelivered: resultPreview(RED, this, def),
     });
   }
-  RED.nodes.registerType(type, ApiNode);
+  // The dialog's timeout fields are checked against the timer ceiling the runtime uses.
+  RED.nodes.registerType(type, ApiNode, { settings: exportedSettings(type, { MaxTimerMs: MAX_TIMER_MS }) });
 }

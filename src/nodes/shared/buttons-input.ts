@@ -12,7 +12,7 @@ export function listedButtons(msg: JobMessage): string[] | undefined {
   if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
     throw invalidInput(`msg.buttons must be a list of button names, not ${describeType(value)}`);
   }
-  return value as string[];
+  return value;
 }
 
 /** Button ids the provider's result lists (midjourney-proxy's customId), if it lists any. */

@@ -26,7 +26,7 @@ const handovers = new WeakMap<object, Handover>();
 
 export function handoverFor(loadedBy: object): Handover {
   let map = handovers.get(loadedBy);
-  if (!map) handovers.set(loadedBy, (map = new Map()));
+  if (!map) handovers.set(loadedBy, (map = new Map<string, Map<string, JobRecord>>()));
   return map;
 }
 
@@ -43,7 +43,7 @@ export class JobJournal {
 
   private get copies(): Map<string, JobRecord> {
     let map = this.handover.get(this.node.id);
-    if (!map) this.handover.set(this.node.id, (map = new Map()));
+    if (!map) this.handover.set(this.node.id, (map = new Map<string, JobRecord>()));
     return map;
   }
 

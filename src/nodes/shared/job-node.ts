@@ -285,7 +285,7 @@ export function attachJobHandler(
   }
 
   node.on('input', (msg, send, done) => {
-    void handle(msg as JobMessage, send as (m: unknown) => void, done);
+    void handle(msg, send as (m: unknown) => void, done);
   });
 
   if (journal) {
