@@ -1,4 +1,5 @@
 // Shared plumbing for the sandbox tests: raw HTTP calls, polling to the end, masks and pixels.
+import { deflateSync } from 'node:zlib';
 import { Jimp } from 'jimp';
 import type { Sandbox } from '../../src/core/sandbox/server';
 import { encodeWebp } from '../../src/core/image/webp-codec';
@@ -120,4 +121,44 @@ export function region(image: Picture, x0: number, y0: number, w: number, h: num
     );
   }
   return out;
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * A valid-looking PNG of a few dozen bytes whose header declares `width` x `height` pixels: a
+ * decoder that trusts the header allocates the whole bitmap (30000² is 3.6 GB of RGBA).
+ */
+export function bombPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const idat = deflateSync(Buffer.alloc(16));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
