@@ -1,4 +1,6 @@
-// Shared plumbing for the sandbox tests: raw HTTP calls, polling to the end, masks and pixels.
+// Shared plumbing for the sandbox tests: raw HTTP calls on both APIs, polling to the end, masks,
+// pictures, a webhook receiver and bomb pictures.
+import http from 'node:http';
 import { deflateSync } from 'node:zlib';
 import { Jimp } from 'jimp';
 import type { Sandbox } from '../../src/core/sandbox/server';
@@ -161,4 +163,123 @@ export function bombPng(width: number, height: number): Buffer {
     pngChunk('IDAT', idat),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** midjourney-proxy's ways to send the token. */
+export type MjAuth = 'mj-api-secret' | 'authorization' | 'bearer' | 'none' | Record<string, string>;
+
+export async function mjCall(
+  sb: Sandbox,
+  path: string,
+  body?: unknown,
+  auth: MjAuth = 'mj-api-secret',
+): Promise<Answer & { text: string }> {
+  const headers: Record<string, string> =
+    auth === 'mj-api-secret'
+      ? { 'mj-api-secret': sb.token }
+      : auth === 'authorization'
+        ? { authorization: sb.token }
+        : auth === 'bearer'
+          ? { authorization: `Bearer sk-${sb.token}` }
+          : auth === 'none'
+            ? {}
+            : auth;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(sb.url + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+const MJ_FINAL = new Set(['SUCCESS', 'FAILURE', 'CANCEL']);
+
+/** Fetches a task until its status is final (or one of `until`); returns every task object seen. */
+export async function mjPoll(
+  sb: Sandbox,
+  id: string,
+  opts: { until?: string[]; auth?: MjAuth; maxPolls?: number } = {},
+): Promise<Loose[]> {
+  const seen: Loose[] = [];
+  const stop = new Set(opts.until ?? MJ_FINAL);
+  for (let i = 0; i < (opts.maxPolls ?? 2000); i++) {
+    const { status, json } = await mjCall(sb, `/mj/task/${id}/fetch`, undefined, opts.auth);
+    if (status !== 200) throw new Error(`fetch answered ${status}`);
+    seen.push(json);
+    if (stop.has(json.status)) return seen;
+    await pause(2);
+  }
+  throw new Error(`task ${id} did not end`);
+}
+
+export async function mjFinal(sb: Sandbox, id: string, auth?: MjAuth): Promise<Loose> {
+  const seen = await mjPoll(sb, id, auth ? { auth } : {});
+  return seen[seen.length - 1];
+}
+
+/** Submits an imagine and waits for its task to end. */
+export async function mjImagine(sb: Sandbox, prompt: string, extra: Record<string, unknown> = {}): Promise<Loose> {
+  const ack = await mjCall(sb, '/mj/submit/imagine', { prompt, ...extra });
+  if (ack.status !== 200 || ![1, 22].includes(ack.json.code)) {
+    throw new Error(`imagine answered ${ack.status} ${ack.text}`);
+  }
+  return mjFinal(sb, ack.json.result);
+}
+
+/** The customId of a task's button, by label or emoji. */
+export function customIdOf(task: Loose, name: string): string {
+  const button = task.buttons.find((b: Loose) => b.label === name || (b.label === '' && b.emoji === name));
+  if (!button) throw new Error(`no button ${name} among ${JSON.stringify(task.buttons)}`);
+  return button.customId;
+}
+
+/** Presses a button and waits for the task it makes to end. */
+export async function mjPress(sb: Sandbox, task: Loose, name: string): Promise<Loose> {
+  const ack = await mjCall(sb, '/mj/submit/action', { taskId: task.id, customId: customIdOf(task, name) });
+  if (ack.status !== 200 || ack.json.code !== 1) throw new Error(`action answered ${ack.status} ${ack.text}`);
+  return mjFinal(sb, ack.json.result);
+}
+
+/** A local receiver for webhook posts (TNL results, midjourney-proxy tasks). */
+export async function hookReceiver(): Promise<{
+  url: string;
+  posts: Array<{ path: string; body: Loose }>;
+  waitFor(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const posts: Array<{ path: string; body: Loose }> = [];
+  let wake: (() => void) | undefined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      posts.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      res.end('ok');
+      wake?.();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    posts,
+    async waitFor(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (posts.length < count && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 20);
+        });
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
