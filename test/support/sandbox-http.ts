@@ -29,7 +29,16 @@ export async function call(
   if (auth === 'bearer') headers.authorization = `Bearer ${sb.token}`;
   if (auth === 'wrong') headers.authorization = 'Bearer not-the-token';
   if (auth === 'query') url.searchParams.set('authToken', sb.token);
-  const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
+  return send(url, opts.method ?? (body === undefined ? 'GET' : 'POST'), headers, body);
+}
+
+/** One JSON request; the answer's body parsed when it is JSON, else kept as text. */
+async function send(
+  url: URL | string,
+  method: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<Answer & { text: string }> {
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(url, {
     method,
@@ -43,7 +52,7 @@ export async function call(
   } catch {
     json = text;
   }
-  return { status: res.status, headers: res.headers, json };
+  return { status: res.status, headers: res.headers, json, text };
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -184,20 +193,7 @@ export async function mjCall(
           : auth === 'none'
             ? {}
             : auth;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(sb.url + path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  return send(sb.url + path, body === undefined ? 'GET' : 'POST', headers, body);
 }
 
 const MJ_FINAL = new Set(['SUCCESS', 'FAILURE', 'CANCEL']);
@@ -226,7 +222,11 @@ export async function mjFinal(sb: Sandbox, id: string, auth?: MjAuth): Promise<L
 }
 
 /** Submits an imagine and waits for its task to end. */
-export async function mjImagine(sb: Sandbox, prompt: string, extra: Record<string, unknown> = {}): Promise<Loose> {
+export async function mjImagine(
+  sb: Sandbox,
+  prompt: string,
+  extra: Record<string, unknown> = {},
+): Promise<Loose> {
   const ack = await mjCall(sb, '/mj/submit/imagine', { prompt, ...extra });
   if (ack.status !== 200 || ![1, 22].includes(ack.json.code)) {
     throw new Error(`imagine answered ${ack.status} ${ack.text}`);
