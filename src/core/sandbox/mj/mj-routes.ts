@@ -353,7 +353,7 @@ export class MjRoutes implements RouteSet {
       action: 'DESCRIBE',
       relayAction: 'DESCRIBE',
       prompt: '',
-      description: '/describe',
+      description: this.flavour() === 'trueai' ? 'Submit success' : '/describe',
     });
     return this.submitted(this.engine.describe(base, source), false);
   }
@@ -378,7 +378,7 @@ export class MjRoutes implements RouteSet {
       action: 'BLEND',
       relayAction: 'BLEND',
       prompt: '',
-      description: `/blend ${pictures.length}`,
+      description: trueai ? 'Submit success' : `/blend ${pictures.length}`,
     });
     const names = pictures.map((_, i) => `image-${i + 1}.png`);
     return this.submitted(this.engine.blend(base, names, aspect), false);
