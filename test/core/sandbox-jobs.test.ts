@@ -42,7 +42,7 @@ describe('sandbox jobs', () => {
 
   it('goes queued, running in coarse steps, then done with a nested, complete result', async () => {
     // Steps long enough for polls to land in the queued step and in most others on a slow machine.
-    sb.configure({ stepMs: 60 });
+    sb.configure({ stepMs: 100 });
     let seen: Loose[];
     let messageId: string;
     try {

@@ -252,7 +252,11 @@ export async function mjPress(sb: Sandbox, task: Loose, name: string): Promise<L
 export async function hookReceiver(): Promise<{
   url: string;
   posts: Array<{ path: string; body: Loose }>;
-  waitFor(count: number, timeoutMs?: number): Promise<void>;
+  /** Waits until `count` posts arrived, or one for which `until` is true. */
+  waitFor(
+    count: number | ((post: { path: string; body: Loose }) => boolean),
+    timeoutMs?: number,
+  ): Promise<void>;
   close(): Promise<void>;
 }> {
   const posts: Array<{ path: string; body: Loose }> = [];
@@ -273,7 +277,8 @@ export async function hookReceiver(): Promise<{
     posts,
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
-      while (posts.length < count && Date.now() < deadline) {
+      const done = (): boolean => (typeof count === 'number' ? posts.length >= count : posts.some(count));
+      while (!done() && Date.now() < deadline) {
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, 20);

@@ -8,9 +8,8 @@ import { newTaskId } from '../ids';
 import type { ImageStore } from '../images';
 import type { MidjourneyProxyOptions, RelayOptions } from '../options';
 import { findPrefilterWord, parsePromptFlags } from '../prompt-flags';
-import type { EngineJob, JobBase, JobChange, JobEngine } from '../engine/engine';
+import type { EngineJob, JobBase, JobEngine } from '../engine/engine';
 import { bytes, empty, json, text, type HttpAnswer } from '../http/answer';
-import { tokenMatches } from '../http/auth';
 import type { FaultInjector } from '../http/faults';
 import {
   BODY_LIMITS,
@@ -21,9 +20,12 @@ import {
   type RouteSet,
 } from '../http/route-set';
 import type { WebhookSender } from '../http/webhook';
-import { envelope, openAiError, refusalsOf, relayError, secondEnvelope, type Envelope } from './mj-answers';
+import { envelope, refusalsOf, relayError, secondEnvelope, type Envelope } from './mj-answers';
+import { authenticate } from './mj-auth';
 import { buttonsOf, opensModal, relayActionOf, taskActionOf, trueaiActionOf } from './mj-buttons';
-import { failReasonOf, MJ_ENDINGS, type Flavour } from './mj-fail-reasons';
+import { MJ_ENDINGS, type Flavour } from './mj-fail-reasons';
+import { BLEND_DIMENSIONS, isPictureInput, str, TRUEAI_MODES, trueaiMaskBytes } from './mj-inputs';
+import { TaskLifecycle } from './mj-lifecycle';
 import { TaskNotifier } from './mj-notify';
 import { currentImage, relayTaskObject, statusOf, taskObject, type MjTaskInfo } from './mj-task';
 
@@ -40,52 +42,14 @@ export interface MjSettings {
 
 type Body = Record<string, unknown>;
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** trueai strips exactly this prefix from a mask and passes the rest on as is. */
-const PNG_DATA_URL = 'data:image/png;base64,';
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const PICTURE_DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}$/i;
-/** The speed prefixes trueai maps its controllers under (`/mj-relax/mj/...`). */
-const TRUEAI_MODES = new Set(['mj-fast', 'mj-relax', 'mj-turbo']);
-const BLEND_DIMENSIONS: Record<string, { w: number; h: number }> = {
-  PORTRAIT: { w: 2, h: 3 },
-  SQUARE: { w: 1, h: 1 },
-  LANDSCAPE: { w: 3, h: 2 },
-};
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-}
-
 function bodyOf(request: ApiRequest): Body {
   const { body } = request;
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as Body) : {};
 }
 
-/** An image input trueai takes: a data URL, bare base64 (read as PNG) or an http(s) link. */
-function isPictureInput(value: unknown, flavour: Flavour): boolean {
-  if (typeof value !== 'string' || !value) return false;
-  if (PICTURE_DATA_URL.test(value)) return true;
-  // novicezk's servers decode data URLs only; trueai also takes bare base64 and links.
-  return flavour === 'trueai' && (BASE64.test(value) || /^https?:\/\/\S+$/i.test(value));
-}
-
-/** The mask bytes trueai would pass on, or undefined when what it passes on is not a PNG. */
-function trueaiMaskBytes(value: unknown): Buffer | undefined {
-  if (typeof value !== 'string' || !value) return undefined;
-  const rest = value.split(PNG_DATA_URL).join('');
-  if (!BASE64.test(rest)) return undefined;
-  const bytes = Buffer.from(rest, 'base64');
-  return bytes.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE) ? bytes : undefined;
-}
-
 export class MjRoutes implements RouteSet {
   private readonly info = new Map<string, MjTaskInfo>();
-  private readonly notifier: TaskNotifier;
-  /** Per task, the server-side timeout waiting to fire, and whether it is the queue's or the run's. */
-  private readonly timeouts = new Map<string, { stage: 'queue' | 'run'; cancel: () => void }>();
-  /** Tasks whose ending the server does not announce (trueai's cancel endpoint). */
-  private readonly silent = new Set<string>();
+  private readonly lifecycle: TaskLifecycle;
 
   constructor(
     private readonly engine: JobEngine,
@@ -93,9 +57,14 @@ export class MjRoutes implements RouteSet {
     webhooks: WebhookSender,
     private readonly settings: MjSettings,
   ) {
-    this.notifier = new TaskNotifier(webhooks);
-    engine.on((job, change) => {
-      if (job.owner === 'midjourney-proxy') this.changed(job, change);
+    this.lifecycle = new TaskLifecycle(engine, new TaskNotifier(webhooks), {
+      info: (id) => this.info.get(id),
+      flavour: () => this.flavour(),
+      relayed: () => this.relay() !== undefined,
+      timeoutMinutes: () => this.settings.options().timeoutMinutes ?? this.settings.defaults.timeoutMinutes,
+      minuteMs: () => this.settings.minuteMs(),
+      defaultHook: () => this.settings.options().notifyHook,
+      ownBase: () => this.settings.ownBase(),
     });
   }
 
@@ -177,33 +146,7 @@ export class MjRoutes implements RouteSet {
   }
 
   authenticate(req: http.IncomingMessage): AuthResult {
-    const authorization = req.headers.authorization;
-    const secret = req.headers['mj-api-secret'];
-    const secretValue = Array.isArray(secret) ? secret[0] : secret;
-    if (this.relay()) {
-      // new-api: `Bearer ` and `sk-` stripped; mj-api-secret when Authorization is empty or its placeholder.
-      const strip = (v: string): string => v.replace(/^Bearer /, '').replace(/^sk-/, '');
-      const fromHeader = strip(authorization ?? '');
-      const useSecret = fromHeader === '' || fromHeader === 'midjourney-proxy';
-      const key = useSecret ? strip(secretValue ?? '') : fromHeader;
-      const via = useSecret ? 'mj-api-secret' : 'bearer';
-      if (!key) return { ok: false, via: 'none', answer: openAiError(401, '未提供令牌') };
-      if (tokenMatches(key, this.settings.token)) return { ok: true, via };
-      return { ok: false, via: 'invalid', answer: openAiError(401, '无效的令牌') };
-    }
-    // trueai reads Authorization first, raw (no `Bearer ` stripping), then Mj-Api-Secret.
-    const given = authorization ?? secretValue;
-    const via = authorization !== undefined ? 'authorization' : 'mj-api-secret';
-    const trueai = this.flavour() === 'trueai';
-    if (given === undefined) {
-      return {
-        ok: false,
-        via: 'none',
-        answer: trueai ? text(401, 'Authorization header missing.') : empty(401),
-      };
-    }
-    if (tokenMatches(given, this.settings.token)) return { ok: true, via };
-    return { ok: false, via: 'invalid', answer: trueai ? text(403, '未登录') : empty(401) };
+    return authenticate(req, this.settings.token, this.relay() ? 'relay' : this.flavour());
   }
 
   // --- submits ---------------------------------------------------------------------------------
@@ -420,7 +363,7 @@ export class MjRoutes implements RouteSet {
     if (!job) return empty(404);
     if (this.flavour() === 'trueai') {
       // trueai writes FAILURE "取消任务" and tells no hook about it.
-      this.silent.add(job.id);
+      this.lifecycle.silence(job.id);
       this.engine.end(job, { kind: 'fail', code: MJ_ENDINGS.cancelledByRequest });
     } else {
       this.engine.end(job, { kind: 'cancel' });
@@ -528,50 +471,5 @@ export class MjRoutes implements RouteSet {
       if (!keeps) code = 1;
     }
     return { status, body: { ...answer, code }, ...(created ? { created } : {}) };
-  }
-
-  // --- what happens as tasks move --------------------------------------------------------------
-
-  private changed(job: EngineJob, change: JobChange): void {
-    const info = this.info.get(job.id);
-    if (!info) return;
-    if (change === 'ended') {
-      this.timeouts.get(job.id)?.cancel();
-      this.timeouts.delete(job.id);
-      const minutes = this.settings.options().timeoutMinutes ?? this.settings.defaults.timeoutMinutes;
-      if (job.failure)
-        info.failReason ??= failReasonOf(job.failure.code, this.flavour(), job.failure.detail, minutes);
-      if (job.phase === 'cancelled') info.failReason ??= '取消任务';
-    } else {
-      this.arm(job);
-    }
-    if (this.relay() || this.silent.has(job.id)) return;
-    const hook = info.notifyHook ?? this.settings.options().notifyHook;
-    if (hook)
-      this.notifier.changed(
-        hook,
-        taskObject(job, info, this.settings.ownBase(), this.flavour()),
-        this.flavour(),
-      );
-  }
-
-  /** The server's own timeouts: a task that never leaves its queue, or renders too long, fails. */
-  private arm(job: EngineJob): void {
-    const minutes = this.settings.options().timeoutMinutes ?? this.settings.defaults.timeoutMinutes;
-    const timeoutMs = minutes * this.settings.minuteMs();
-    const armed = this.timeouts.get(job.id);
-    const set = (stage: 'queue' | 'run', fromMs: number, limitMs: number, code: string): void => {
-      armed?.cancel();
-      const cancel = this.engine.clock.after(fromMs + limitMs - Date.now(), () =>
-        this.engine.end(job, { kind: 'fail', code }),
-      );
-      this.timeouts.set(job.id, { stage, cancel });
-    };
-    if (job.phase === 'waiting' && !armed) {
-      // trueai gives a queued task twelve times the running timeout.
-      set('queue', job.createdMs, 12 * timeoutMs, MJ_ENDINGS.neverSubmitted);
-    } else if (job.acceptedMs !== undefined && armed?.stage !== 'run') {
-      set('run', job.acceptedMs, timeoutMs, MJ_ENDINGS.timedOut);
-    }
   }
 }
