@@ -15,7 +15,7 @@ const FLOOD_REQUESTS_PER_PATH = 150;
 const FLOOD_CONCURRENCY = 8;
 const BODY_BYTES = 29 * 1024 * 1024;
 const RSS_TARGET_MB = 300;
-const PROBE_EVERY_MS = 100;
+const PROBE_EVERY_MS = 10;
 const TOKEN = 'flood-bench-token';
 const BOMB_SIDE = 30000;
 /** How long the bomb mask may take before the bench stops waiting (the old sandbox froze ~30 s). */
