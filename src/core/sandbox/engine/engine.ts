@@ -290,6 +290,8 @@ export class JobEngine {
   }
 
   private start(job: Job, outcome: Outcome, flags: PromptFlags | undefined): Job {
+    // Ended while its outcome was being decided (a cancel during a mask's decoding): it stays ended.
+    if (job.ended) return job;
     job.outcome = outcome;
     const plan = planFrames({
       queued: flags?.queued ?? false,
