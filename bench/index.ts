@@ -4,13 +4,15 @@
 import { runDeliveryBench } from './delivery.bench';
 import { runLoadBench } from './load.bench';
 import { runMaskBench } from './mask.bench';
+import { runSandboxFloodBench } from './sandbox-flood.bench';
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
   const maskPassed = await runMaskBench();
   const deliveryPassed = await runDeliveryBench();
   const loadPassed = await runLoadBench();
-  const allPassed = maskPassed && deliveryPassed && loadPassed;
+  const sandboxPassed = await runSandboxFloodBench();
+  const allPassed = maskPassed && deliveryPassed && loadPassed && sandboxPassed;
   console.log(allPassed ? 'all targets met' : 'some targets missed');
 }
 

@@ -41,24 +41,40 @@ describe('sandbox jobs', () => {
   });
 
   it('goes queued, running in coarse steps, then done with a nested, complete result', async () => {
-    // Steps long enough for the first poll to land in the queued step on a slow machine.
-    sb.configure({ stepMs: 60 });
-    const ack = await call(sb, '/v2/imagine', { msg: 'a red fox --q 2', ref: 'my-ref' });
-    sb.configure({ stepMs: 5 });
-    const seen = await pollToEnd(sb, ack.json.messageId, { everyMs: 1 });
+    // Steps long enough for polls to land in the queued step and in most others on a slow machine.
+    sb.configure({ stepMs: 100 });
+    let seen: Loose[];
+    let messageId: string;
+    try {
+      const ack = await call(sb, '/v2/imagine', { msg: 'a red fox --q 2', ref: 'my-ref' });
+      messageId = ack.json.messageId;
+      seen = await pollToEnd(sb, messageId, { everyMs: 1 });
+    } finally {
+      sb.configure({ stepMs: 5 });
+    }
     const progresses = seen.map((s) => s.progress);
     assert.deepEqual(seen[0], { progress: 0 });
     assert.ok(
       progresses.every((p, i) => i === 0 || p >= progresses[i - 1]),
       'progress never goes back',
     );
-    for (const s of seen.slice(0, -1)) {
-      if (s.progress > 0) {
-        assert.ok([15, 31, 46, 62, 78, 93].includes(s.progress));
-        assert.ok(s.progressImageUrl === null || s.progressImageUrl.startsWith(sb.url));
-        assert.deepEqual(s.response, {});
-      }
+    const running = seen.slice(0, -1).filter((s) => s.progress > 0);
+    for (const s of running) {
+      assert.ok(Number.isInteger(s.progress) && s.progress < 100, `running progress ${s.progress}`);
+      assert.ok(s.progressImageUrl === null || s.progressImageUrl.startsWith(sb.url));
+      assert.deepEqual(s.response, {});
     }
+    // Coarse steps, as Midjourney reports them: several, each well apart from the next.
+    const steps = [...new Set(running.map((s) => s.progress as number))];
+    assert.ok(steps.length >= 3, `steps seen: ${steps.join(', ')}`);
+    assert.ok(
+      steps.every((p, i) => i === 0 || p - (steps[i - 1] as number) >= 5),
+      `steps ${steps.join(', ')}`,
+    );
+    assert.ok(
+      running.some((s) => s.progressImageUrl),
+      'a preview is offered once rendering is under way',
+    );
     const last = seen[seen.length - 1];
     assert.equal(last.progress, 100);
     const r = last.response;
@@ -75,9 +91,9 @@ describe('sandbox jobs', () => {
       'type',
       'ref',
     ]);
-    assert.equal(r.originatingMessageId, ack.json.messageId);
+    assert.equal(r.originatingMessageId, messageId);
     assert.match(r.buttonMessageId, ID);
-    assert.notEqual(r.buttonMessageId, ack.json.messageId);
+    assert.notEqual(r.buttonMessageId, messageId);
     assert.deepEqual(r.buttons, ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4']);
     assert.equal(r.imageUrls.length, 4);
     assert.equal(new Set(r.imageUrls).size, 4);
@@ -237,6 +253,25 @@ describe('sandbox jobs', () => {
         // Within 2% is the same shape.
         assert.ok((await vary({ prompt: 'p', mask: await mask(100, 99, () => true) })).imageUrls);
       });
+      for (const [ar, fits, square] of [
+        ['16:9', [64, 36], [64, 64]],
+        ['2:3', [40, 60], [60, 60]],
+      ] as const) {
+        it(`on a --ar ${ar} picture: a mask of its shape repaints it, a square one is refused`, async () => {
+          const grid = await imagine(sb, `a wide view --ar ${ar}`);
+          const up = await press(sb, grid.buttonMessageId, 'U1');
+          const shaped = await press(sb, up.buttonMessageId, VARY_REGION_BUTTON, {
+            prompt: 'p',
+            mask: await mask(fits[0], fits[1], (x) => x < 10),
+          });
+          assert.equal(shaped.imageUrls.length, 4);
+          const refused = await press(sb, up.buttonMessageId, VARY_REGION_BUTTON, {
+            prompt: 'p',
+            mask: await mask(square[0], square[1], (x) => x < 10),
+          });
+          failed(refused, 'INVALID_PARAMETER');
+        });
+      }
       it('accepts a WebP mask, a JPEG mask and a data: URL', async () => {
         const webp = await mask(48, 48, (x) => x < 20, 'webp');
         assert.equal(Buffer.from(webp, 'base64').toString('latin1', 8, 12), 'WEBP');

@@ -1,4 +1,7 @@
-// Shared plumbing for the sandbox tests: raw HTTP calls, polling to the end, masks and pixels.
+// Shared plumbing for the sandbox tests: raw HTTP calls on both APIs, polling to the end, masks,
+// pictures, a webhook receiver and bomb pictures.
+import http from 'node:http';
+import { deflateSync } from 'node:zlib';
 import { Jimp } from 'jimp';
 import type { Sandbox } from '../../src/core/sandbox/server';
 import { encodeWebp } from '../../src/core/image/webp-codec';
@@ -26,7 +29,16 @@ export async function call(
   if (auth === 'bearer') headers.authorization = `Bearer ${sb.token}`;
   if (auth === 'wrong') headers.authorization = 'Bearer not-the-token';
   if (auth === 'query') url.searchParams.set('authToken', sb.token);
-  const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
+  return send(url, opts.method ?? (body === undefined ? 'GET' : 'POST'), headers, body);
+}
+
+/** One JSON request; the answer's body parsed when it is JSON, else kept as text. */
+async function send(
+  url: URL | string,
+  method: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<Answer & { text: string }> {
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(url, {
     method,
@@ -40,7 +52,7 @@ export async function call(
   } catch {
     json = text;
   }
-  return { status: res.status, headers: res.headers, json };
+  return { status: res.status, headers: res.headers, json, text };
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -120,4 +132,159 @@ export function region(image: Picture, x0: number, y0: number, w: number, h: num
     );
   }
   return out;
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * A valid-looking PNG of a few dozen bytes whose header declares `width` x `height` pixels: a
+ * decoder that trusts the header allocates the whole bitmap (30000² is 3.6 GB of RGBA).
+ */
+export function bombPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const idat = deflateSync(Buffer.alloc(16));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** midjourney-proxy's ways to send the token. */
+export type MjAuth = 'mj-api-secret' | 'authorization' | 'bearer' | 'none' | Record<string, string>;
+
+export async function mjCall(
+  sb: Sandbox,
+  path: string,
+  body?: unknown,
+  auth: MjAuth = 'mj-api-secret',
+): Promise<Answer & { text: string }> {
+  const headers: Record<string, string> =
+    auth === 'mj-api-secret'
+      ? { 'mj-api-secret': sb.token }
+      : auth === 'authorization'
+        ? { authorization: sb.token }
+        : auth === 'bearer'
+          ? { authorization: `Bearer sk-${sb.token}` }
+          : auth === 'none'
+            ? {}
+            : auth;
+  return send(sb.url + path, body === undefined ? 'GET' : 'POST', headers, body);
+}
+
+const MJ_FINAL = new Set(['SUCCESS', 'FAILURE', 'CANCEL']);
+
+/** Fetches a task until its status is final (or one of `until`); returns every task object seen. */
+export async function mjPoll(
+  sb: Sandbox,
+  id: string,
+  opts: { until?: string[]; auth?: MjAuth; maxPolls?: number } = {},
+): Promise<Loose[]> {
+  const seen: Loose[] = [];
+  const stop = new Set(opts.until ?? MJ_FINAL);
+  for (let i = 0; i < (opts.maxPolls ?? 2000); i++) {
+    const { status, json } = await mjCall(sb, `/mj/task/${id}/fetch`, undefined, opts.auth);
+    if (status !== 200) throw new Error(`fetch answered ${status}`);
+    seen.push(json);
+    if (stop.has(json.status)) return seen;
+    await pause(2);
+  }
+  throw new Error(`task ${id} did not end`);
+}
+
+export async function mjFinal(sb: Sandbox, id: string, auth?: MjAuth): Promise<Loose> {
+  const seen = await mjPoll(sb, id, auth ? { auth } : {});
+  return seen[seen.length - 1];
+}
+
+/** Submits an imagine and waits for its task to end. */
+export async function mjImagine(
+  sb: Sandbox,
+  prompt: string,
+  extra: Record<string, unknown> = {},
+): Promise<Loose> {
+  const ack = await mjCall(sb, '/mj/submit/imagine', { prompt, ...extra });
+  if (ack.status !== 200 || ![1, 22].includes(ack.json.code)) {
+    throw new Error(`imagine answered ${ack.status} ${ack.text}`);
+  }
+  return mjFinal(sb, ack.json.result);
+}
+
+/** The customId of a task's button, by label or emoji. */
+export function customIdOf(task: Loose, name: string): string {
+  const button = task.buttons.find((b: Loose) => b.label === name || (b.label === '' && b.emoji === name));
+  if (!button) throw new Error(`no button ${name} among ${JSON.stringify(task.buttons)}`);
+  return button.customId;
+}
+
+/** Presses a button and waits for the task it makes to end. */
+export async function mjPress(sb: Sandbox, task: Loose, name: string): Promise<Loose> {
+  const ack = await mjCall(sb, '/mj/submit/action', { taskId: task.id, customId: customIdOf(task, name) });
+  if (ack.status !== 200 || ack.json.code !== 1) throw new Error(`action answered ${ack.status} ${ack.text}`);
+  return mjFinal(sb, ack.json.result);
+}
+
+/** A local receiver for webhook posts (TNL results, midjourney-proxy tasks). */
+export async function hookReceiver(): Promise<{
+  url: string;
+  posts: Array<{ path: string; body: Loose }>;
+  /** Waits until `count` posts arrived, or one for which `until` is true. */
+  waitFor(
+    count: number | ((post: { path: string; body: Loose }) => boolean),
+    timeoutMs?: number,
+  ): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const posts: Array<{ path: string; body: Loose }> = [];
+  let wake: (() => void) | undefined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      posts.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      res.end('ok');
+      wake?.();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    posts,
+    async waitFor(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      const done = (): boolean => (typeof count === 'number' ? posts.length >= count : posts.some(count));
+      while (!done() && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 20);
+        });
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

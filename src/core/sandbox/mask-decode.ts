@@ -1,7 +1,9 @@
-// Turns a Vary (Region) mask as TNL receives it (bare base64 or a data: URL of a PNG, WebP or JPEG)
-// into a one-bit region: white (luminance >= 128) is the part to repaint.
+// Turns a Vary (Region) mask into a one-bit region: white (luminance >= 128) is the part to repaint.
+// The mask's header is read first: a few bytes declaring a huge picture, or a picture of another
+// shape than the one it repaints, is refused before a single pixel is allocated.
 import { Jimp } from 'jimp';
 import { decodeWebp } from '../image/webp-codec';
+import { readImageHeader, type ImageHeader } from '../mask/image-input';
 
 export interface MaskRegion {
   width: number;
@@ -11,54 +13,97 @@ export interface MaskRegion {
   whiteCount: number;
 }
 
-export type MaskProblem = 'undecodable' | 'no-white';
+export type MaskProblem = 'undecodable' | 'too-large' | 'wrong-aspect' | 'no-white';
 
-function bytesOf(mask: string): Buffer {
+/** Why a mask cannot be used, in words a failure reason can carry. */
+export interface MaskRefusal {
+  problem: MaskProblem;
+  detail: string;
+}
+
+/** Midjourney's largest picture side; a mask larger than that on any side is refused unread. */
+export const MASK_MAX_SIDE = 4096;
+/** How far (as a share) a mask's aspect ratio may be from the picture's: Midjourney lays it over the picture. */
+export const ASPECT_TOLERANCE = 0.02;
+
+/** The bytes of a mask sent as bare base64 or a `data:` URL of any type (TNL accepts both). */
+export function maskBytes(mask: string): Buffer {
   // A mask sent as a GET query parameter may have lost its '+' signs to URL decoding.
   const b64 = mask
     .trim()
-    .replace(/^data:[^,]*?;base64,/i, '')
+    .replace(/^data:[^,]{0,100};base64,/i, '')
     .replace(/ /g, '+')
     .replace(/\s/g, '');
   return Buffer.from(b64, 'base64');
 }
 
-type Format = 'png' | 'jpeg' | 'webp';
+/** Whether the mask's aspect ratio is within 2% of the picture's. */
+export function aspectMatches(
+  mask: { width: number; height: number },
+  picture: { width: number; height: number },
+): boolean {
+  const ratio = mask.width / mask.height / (picture.width / picture.height);
+  return Math.abs(ratio - 1) <= ASPECT_TOLERANCE;
+}
 
-function sniff(bytes: Buffer): Format | undefined {
-  if (bytes.length > 8 && bytes.readUInt32BE(0) === 0x89504e47) return 'png';
-  if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (
-    bytes.length > 12 &&
-    bytes.toString('latin1', 0, 4) === 'RIFF' &&
-    bytes.toString('latin1', 8, 12) === 'WEBP'
-  )
-    return 'webp';
-  return undefined;
+function header(bytes: Buffer): ImageHeader | MaskRefusal {
+  let found: ImageHeader;
+  try {
+    found = readImageHeader(bytes, 'the mask');
+  } catch (err) {
+    const tooLarge = (err as { code?: unknown }).code === 'MASK_TOO_LARGE';
+    return {
+      problem: tooLarge ? 'too-large' : 'undecodable',
+      detail: err instanceof Error ? err.message : 'the mask is not a picture',
+    };
+  }
+  if (found.width > MASK_MAX_SIDE || found.height > MASK_MAX_SIDE) {
+    return {
+      problem: 'too-large',
+      detail: `the mask is ${found.width}x${found.height}; its sides may be ${MASK_MAX_SIDE} pixels at most`,
+    };
+  }
+  return found;
 }
 
 async function pixelsOf(
   bytes: Buffer,
-  format: Format,
+  format: ImageHeader['format'],
 ): Promise<{ data: Buffer; width: number; height: number }> {
   if (format === 'webp') return decodeWebp(bytes);
   const image = await Jimp.fromBuffer(bytes);
   return image.bitmap;
 }
 
-/** Decodes and thresholds a mask, or says why it cannot be used. */
-export async function decodeMask(mask: string): Promise<MaskRegion | MaskProblem> {
-  const bytes = bytesOf(mask);
-  const format = sniff(bytes);
-  if (!format) return 'undecodable';
+/** Checks, decodes and thresholds the mask of a repaint of `picture`, or says why it cannot be used. */
+export async function decodeMask(
+  bytes: Buffer,
+  picture: { width: number; height: number },
+): Promise<MaskRegion | MaskRefusal> {
+  const declared = header(bytes);
+  if ('problem' in declared) return declared;
+  if (!aspectMatches(declared, picture)) {
+    return {
+      problem: 'wrong-aspect',
+      detail:
+        `the mask is ${declared.width}x${declared.height} and the picture ${picture.width}x${picture.height}: ` +
+        'their aspect ratios differ by more than 2%',
+    };
+  }
   let pixels: { data: Buffer; width: number; height: number };
   try {
-    pixels = await pixelsOf(bytes, format);
+    pixels = await pixelsOf(bytes, declared.format);
   } catch {
-    return 'undecodable';
+    return {
+      problem: 'undecodable',
+      detail: `the mask's ${declared.format.toUpperCase()} data does not decode`,
+    };
   }
   const { data, width, height } = pixels;
-  if (width < 1 || height < 1 || data.length < width * height * 4) return 'undecodable';
+  // The header was checked, not the data: a decoder that found another size is not trusted either.
+  if (width !== declared.width || height !== declared.height || data.length < width * height * 4) {
+    return { problem: 'undecodable', detail: 'the mask decodes to another size than its header declares' };
+  }
   const bits = new Uint8Array(width * height);
   let whiteCount = 0;
   for (let i = 0, p = 0; i < bits.length; i++, p += 4) {
@@ -70,17 +115,8 @@ export async function decodeMask(mask: string): Promise<MaskRegion | MaskProblem
       whiteCount++;
     }
   }
-  if (whiteCount === 0) return 'no-white';
+  if (whiteCount === 0) return { problem: 'no-white', detail: 'the mask has no white pixel to repaint' };
   return { width, height, bits, whiteCount };
-}
-
-/** Whether the mask's aspect ratio is within 2% of the image's. */
-export function aspectMatches(
-  mask: { width: number; height: number },
-  image: { width: number; height: number },
-): boolean {
-  const ratio = mask.width / mask.height / (image.width / image.height);
-  return Math.abs(ratio - 1) <= 0.02;
 }
 
 /** The mask scaled (nearest neighbour) to the image's size. */

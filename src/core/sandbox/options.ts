@@ -1,11 +1,11 @@
 // The sandbox's options and their defaults, in one place for the server and the CLI.
 
 export interface RateLimitOptions {
-  /** Submits (imagine, button, describe, blend) allowed per window; default 1. */
+  /** Submits (imagine, button, describe, blend; /mj/submit/*) allowed per window; default 1. */
   submitPerWindow?: number;
   /** Sliding window for submits; default 3000 ms (TNL: "one request every 3 seconds"). */
   submitWindowMs?: number;
-  /** GET /v2/message calls allowed per second; default 10. */
+  /** Reads (GET /v2/message, /mj/task/{id}/fetch, list-by-condition) allowed per second; default 10. */
   messagePerSecond?: number;
 }
 
@@ -22,6 +22,42 @@ export interface FaultOptions {
   failAfterAcceptRate?: number;
   /** Which endpoints faults apply to; default 'all'. */
   only?: 'message' | 'submit' | 'all';
+  /**
+   * Share of /mj submits refused as "queue full, retry later" with nothing created: trueai's code 9
+   * `提交失败，队列已满，请稍后重试`, or code 23 with the 'plus' flavour.
+   */
+  queueFullRate?: number;
+  /** The next N /mj submits are refused that way (counted from the last configure). */
+  queueFullNext?: number;
+}
+
+/** The new-api relay in front of a midjourney-proxy server (see MidjourneyProxyOptions.relay). */
+export interface RelayOptions {
+  /** How long a new task shows `status: ""` before the relay's poller has seen it; default 200 ms. */
+  statusEmptyMs?: number;
+  /** Rewrite code 21 to 1 for Vary (Region) and Custom Zoom too, as some relays do; default false. */
+  rewriteModalCode?: boolean;
+}
+
+/** How /mj behaves where midjourney-proxy's implementations differ (trueai's way by default). */
+export interface MidjourneyProxyOptions {
+  /**
+   * Whose habits /mj copies: 'trueai' (trueai-org/midjourney-proxy, the default) or 'plus'
+   * (novicezk's midjourney-proxy-plus, and the open-source edition where they agree).
+   */
+  flavour?: 'trueai' | 'plus';
+  /** Answer as a new-api relay in front of the server; an object tunes it. Default false. */
+  relay?: boolean | RelayOptions;
+  /** The account has Remix on: V1-V4, Vary (Strong/Subtle), pans and 🔄 open a MODAL. Default false. */
+  remix?: boolean;
+  /** Tasks one user may have under way at once; over it trueai refuses (`并发数已达上限`). 0 = no cap. */
+  concurrencyLimit?: number;
+  /** The token is an admin's, so POST /mj/task/{id}/cancel works. Default true. */
+  admin?: boolean;
+  /** Minutes (of minuteMs) a started task may run before it fails as timed out. Default 5, as trueai. */
+  timeoutMinutes?: number;
+  /** The hook for tasks submitted without a notifyHook (trueai's NotifyHook setting). */
+  notifyHook?: string;
 }
 
 export interface SandboxOptions {
@@ -47,12 +83,21 @@ export interface SandboxOptions {
   refuseDirectImages?: boolean;
   /** Side of one upscaled image (a grid quadrant); default 512. */
   imageSize?: number;
+  /** The midjourney-proxy route set (/mj). */
+  midjourneyProxy?: MidjourneyProxyOptions;
 }
 
 export type ConfigurablePatch = Partial<
   Pick<
     SandboxOptions,
-    'stepMs' | 'minuteMs' | 'rateLimit' | 'faults' | 'webhookUrl' | 'refuseDirectImages' | 'prefilterWords'
+    | 'stepMs'
+    | 'minuteMs'
+    | 'rateLimit'
+    | 'faults'
+    | 'webhookUrl'
+    | 'refuseDirectImages'
+    | 'prefilterWords'
+    | 'midjourneyProxy'
   >
 >;
 
@@ -67,4 +112,6 @@ export const DEFAULTS = {
   submitPerWindow: 1,
   submitWindowMs: 3000,
   messagePerSecond: 10,
+  mjTimeoutMinutes: 5,
+  relayStatusEmptyMs: 200,
 } as const;

@@ -1,4 +1,4 @@
-// Flags a prompt may carry to steer the sandbox (failures, queueing, stalls, aspect ratio). They are
+// Flags a prompt may carry to steer the sandbox (failures, queueing, stalls, cancels, aspect ratio). They are
 // removed from the prompt before it becomes a result's `content`, as Midjourney would never echo them.
 
 export interface PromptFlags {
@@ -8,6 +8,8 @@ export interface PromptFlags {
   queued: boolean;
   stallAt?: number;
   never: boolean;
+  /** End the job cancelled (midjourney-proxy's CANCEL status). */
+  cancel: boolean;
   /** Width / height, from `--ar W:H`. */
   aspect: { w: number; h: number };
 }
@@ -16,6 +18,7 @@ const FAIL = /\s*--sandbox-fail\s+([A-Za-z_]+)/;
 const QUEUED = /\s*--sandbox-queued\b/;
 const STALL = /\s*--sandbox-stall\s+(\d{1,3})/;
 const NEVER = /\s*--sandbox-never\b/;
+const CANCEL = /\s*--sandbox-cancel\b/;
 const AR = /--(?:ar|aspect)\s+(\d{1,3})\s*:\s*(\d{1,3})/;
 
 export function parsePromptFlags(prompt: string): PromptFlags {
@@ -29,7 +32,8 @@ export function parsePromptFlags(prompt: string): PromptFlags {
   const queued = take(QUEUED) !== null;
   const stall = take(STALL);
   const never = take(NEVER) !== null;
-  const flags: PromptFlags = { text: text.trim(), queued, never, aspect: { w: 1, h: 1 } };
+  const cancel = take(CANCEL) !== null;
+  const flags: PromptFlags = { text: text.trim(), queued, never, cancel, aspect: { w: 1, h: 1 } };
   if (fail?.[1]) flags.failCode = fail[1].toUpperCase();
   if (stall?.[1]) flags.stallAt = Math.min(99, Number(stall[1]));
   const ar = text.match(AR);

@@ -1,5 +1,5 @@
 // Injected failures, so clients can be tested against the ways a real API lets them down.
-import type { FaultOptions } from './options';
+import type { FaultOptions } from '../options';
 
 export type EndpointClass = 'message' | 'submit' | 'other';
 export type Fault = { kind: 'hang' } | { kind: 'drop' } | { kind: 'error'; status: 500 | 502 } | undefined;
@@ -7,14 +7,18 @@ export type Fault = { kind: 'hang' } | { kind: 'drop' } | { kind: 'error'; statu
 export class FaultInjector {
   private errorToggle = false;
   private acceptToggle = false;
+  private queueFullLeft = 0;
 
   constructor(
     private options: FaultOptions = {},
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.configure(options);
+  }
 
   configure(options: FaultOptions | undefined): void {
     this.options = options ?? {};
+    this.queueFullLeft = Math.max(0, Math.floor(this.options.queueFullNext ?? 0));
   }
 
   private applies(endpoint: EndpointClass): boolean {
@@ -40,6 +44,19 @@ export class FaultInjector {
       return { kind: 'error', status: this.errorToggle ? 500 : 502 };
     }
     return undefined;
+  }
+
+  /**
+   * Whether a submit is refused as "queue full, retry later" before anything is created (a
+   * midjourney-proxy server's code 9 or 23): the next `queueFullNext`, then a share `queueFullRate`.
+   */
+  refuseAsQueueFull(): boolean {
+    if (!this.applies('submit')) return false;
+    if (this.queueFullLeft > 0) {
+      this.queueFullLeft--;
+      return true;
+    }
+    return this.hit(this.options.queueFullRate);
   }
 
   /** For a submit whose job was created: whether its answer is lost (500 first, then a drop, alternating). */
