@@ -30,9 +30,9 @@ export function single(baseUrl: string, type: string, props: Record<string, unkn
 }
 
 /** imagine-result (U1) → mask-builder (a centred square) → vary-region → `out`. */
-export function varyRegionChain(baseUrl: string) {
+export function varyRegionChain(baseUrl: string, configExtra: Record<string, unknown> = {}) {
   return [
-    config(baseUrl),
+    config(baseUrl, configExtra),
     { id: 'imagine', type: 'nextleg-imagine-result', account: CONFIG_ID, upscale: 'U1', wires: [['mask']] },
     {
       id: 'mask',
