@@ -75,7 +75,8 @@ export const MJP: Dialect = {
   isImagine: (e) => e.path === '/mj/submit/imagine',
   isPress: (e) => e.path === '/mj/submit/action',
   isPoll: (e) => /^\/mj\/task\/[^/]+\/fetch$/.test(e.path),
-  isApiCall: (e) => e.path.startsWith('/mj/'),
+  // new-api serves pictures at /mj/image/<id>, without a token.
+  isApiCall: (e) => e.path.startsWith('/mj/') && !e.path.startsWith('/mj/image/'),
   authenticated: (e) => e.auth === 'mj-api-secret',
   pressed: (e) => body(e).customId as string | undefined,
   promptOf: (payload) => payload.prompt,

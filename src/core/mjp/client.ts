@@ -185,6 +185,16 @@ export class MjpClient {
     const description = said(json.description);
     const detail = description ? `: ${description}` : '';
     const fields = { status, sent: true };
+    // trueai words its per-user limits on /imagine as code 4, and a full queue as code 9.
+    if (typeof json.description === 'string' && LIMIT_TEXT.test(json.description)) {
+      return new ApiError({
+        ...fields,
+        code: 'QUEUE_FULL',
+        message: `The service is busy${detail}`,
+        throttled: true,
+        sent: false,
+      });
+    }
     switch (code) {
       case 23: // novicezk/plus: queue full; nothing was created
         return new ApiError({
