@@ -45,8 +45,10 @@ afterEach(() => stopNodeRed());
 
 const previewsOf = (id: string): Published[] => published.filter((p) => p.topic === `nextleg-preview/${id}`);
 const lastPicture = (id: string): string | undefined => previewsOf(id).at(-1)?.data?.image;
+/** Whole pictures downloaded; reading a picture's header asks for a byte range (206) instead. */
 const imageGets = (): number =>
-  sandbox.requests().filter((r) => r.method === 'GET' && r.path.startsWith('/images/')).length;
+  sandbox.requests().filter((r) => r.method === 'GET' && r.path.startsWith('/images/') && r.status === 200)
+    .length;
 
 async function decode(dataUrl: string) {
   const match = /^data:(image\/(?:png|jpeg));base64,(.+)$/.exec(dataUrl);

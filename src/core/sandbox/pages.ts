@@ -1,7 +1,7 @@
 // The sandbox's own pages, beside the APIs: the pictures (a stand-in for Midjourney's CDN), the
 // request log and the job list. No token, no faults, no limits; never a token or a secret in them.
 import type { JobEngine } from './engine/engine';
-import { bytes, json } from './http/answer';
+import { json, picture } from './http/answer';
 import type { RequestLog } from './http/request-log';
 import { BODY_LIMITS, type AuthResult, type Refusals, type Route, type RouteSet } from './http/route-set';
 import type { ImageStore } from './images';
@@ -23,7 +23,9 @@ export class SandboxPages implements RouteSet {
           if (refuseDirectImages()) return json(403, { success: false, msg: 'Forbidden' });
           const png = images.png(request.params.file ?? '');
           if (!png) return json(404, { success: false, msg: 'Not found' });
-          return bytes(200, await png, 'image/png', { 'cache-control': 'public, max-age=86400' });
+          return picture(await png, 'image/png', request.headers.range, {
+            'cache-control': 'public, max-age=86400',
+          });
         },
       },
     ];

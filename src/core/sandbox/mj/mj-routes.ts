@@ -9,7 +9,7 @@ import type { ImageStore } from '../images';
 import type { MidjourneyProxyOptions, RelayOptions } from '../options';
 import { findPrefilterWord, parsePromptFlags } from '../prompt-flags';
 import type { EngineJob, JobBase, JobEngine } from '../engine/engine';
-import { bytes, empty, json, text, type HttpAnswer } from '../http/answer';
+import { empty, json, picture, text, type HttpAnswer } from '../http/answer';
 import type { FaultInjector } from '../http/faults';
 import {
   BODY_LIMITS,
@@ -377,7 +377,7 @@ export class MjRoutes implements RouteSet {
     const file = currentImage(job);
     const png = file ? this.images.png(file) : undefined;
     if (!png) return json(500, { error: 'http_get_image_failed' });
-    return bytes(200, await png, 'image/png');
+    return picture(await png, 'image/png', request.headers.range);
   }
 
   // --- helpers --------------------------------------------------------------------------------
