@@ -1,6 +1,6 @@
 // Presses 🖌️ Vary (Region) on an upscaled result with a new prompt and a mask of the area to redraw.
 import type { NodeAPI } from 'node-red';
-import { toBareBase64Mask } from '../core/tnl/mask-payload';
+import { isPictureError, readMaskToSend } from '../core/picture';
 import { VARY_REGION_BUTTON } from '../core/tnl/types';
 import { registerApiNode } from './shared/api-node';
 import type { WaitingNodeDef } from './shared/job-node';
@@ -25,8 +25,9 @@ export = (RED: NodeAPI): void => {
     }
     let mask: string;
     try {
-      mask = toBareBase64Mask(msg.mask).base64;
+      mask = readMaskToSend(msg.mask).base64;
     } catch (err) {
+      if (isPictureError(err) && err.problem === 'too-large') throw err;
       throw new NodeError(
         'INVALID_INPUT',
         RED._('nextleg.errors.badMask', { reason: (err as Error).message }),

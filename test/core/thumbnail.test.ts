@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Jimp } from 'jimp';
 import { makeThumbnail, thumbnailDataUrl, thumbnailSize } from '../../src/core/image/thumbnail';
-import { encodeWebp } from '../../src/core/image/webp-codec';
+import { encodeWebp } from '../../src/core/picture/webp';
 
 const RED = 0xff0000ff;
 const BLUE = 0x0000ffff;

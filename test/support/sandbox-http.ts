@@ -1,7 +1,7 @@
 // Shared plumbing for the sandbox tests: raw HTTP calls, polling to the end, masks and pixels.
 import { Jimp } from 'jimp';
 import type { Sandbox } from '../../src/core/sandbox/server';
-import { encodeWebp } from '../../src/core/image/webp-codec';
+import { encodeWebp } from '../../src/core/picture/webp';
 
 /** JSON off the wire: the tests assert its shape field by field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,11 +1,12 @@
 // The mask's one in-memory form: an 8-bit grayscale raster laid out exactly as PNG's filtered
 // scanlines (one filter byte, 0 = None, before each row), so the PNG encoder hands it to deflate
-// as is, without a copy. Shapes are drawn row by row as merged spans with Buffer.fill (memset),
-// which also gives the white-pixel count without a pass over the pixels.
+// as is, without a copy. Shapes are drawn row by row as spans with Buffer.fill (memset); spans of
+// different shapes may overlap, so a row's white pixels are counted after drawing it, which costs
+// one pass over the row instead of sorting and merging every span of every shape.
 
 import { acquireRaster } from './raster-pool';
 import type { Shape } from './mask-shapes';
-import type { RowYielder } from './row-yielder';
+import type { WorkYielder } from './work-yielder';
 
 export interface MaskRaster {
   width: number;
@@ -21,26 +22,10 @@ export function allocRaster(width: number, height: number): MaskRaster {
   return { width, height, data: acquireRaster((width + 1) * height), white: 0 };
 }
 
-/** Sorts start/end pairs by start and merges overlapping or touching ones, in place. */
-function mergeSpans(spans: number[]): number[] {
-  if (spans.length <= 2) return spans;
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < spans.length; i += 2) pairs.push([spans[i] as number, spans[i + 1] as number]);
-  pairs.sort((p, q) => p[0] - q[0]);
-  spans.length = 0;
-  let [a, b] = pairs[0] as [number, number];
-  for (let i = 1; i < pairs.length; i++) {
-    const [c, d] = pairs[i] as [number, number];
-    if (c <= b) {
-      if (d > b) b = d;
-    } else {
-      spans.push(a, b);
-      a = c;
-      b = d;
-    }
-  }
-  spans.push(a, b);
-  return spans;
+function countWhite(data: Buffer, from: number, to: number): number {
+  let white = 0;
+  for (let i = from; i < to; i++) if (data[i] !== 0) white++;
+  return white;
 }
 
 export async function rasterizeShapes(
@@ -48,37 +33,48 @@ export async function rasterizeShapes(
   width: number,
   height: number,
   invert: boolean,
-  yielder: RowYielder,
+  yielder: WorkYielder,
 ): Promise<MaskRaster> {
   const raster = allocRaster(width, height);
   const { data } = raster;
   const stride = width + 1;
+  const ink = invert ? 0 : 255;
   const spans: number[] = [];
   let white = 0;
   for (let y = 0; y < height; y++) {
-    const pending = yielder.maybeYield(y);
-    if (pending) await pending;
-    spans.length = 0;
-    for (const shape of shapes) if (y >= shape.rowStart && y < shape.rowEnd) shape.spans(y, width, spans);
-    mergeSpans(spans);
     const rowStart = y * stride + 1;
-    if (invert) {
-      let from = 0;
+    const rowEnd = rowStart + width;
+    if (invert) data.fill(255, rowStart, rowEnd);
+    let drawn = 0;
+    let lastA = 0;
+    let lastB = 0;
+    for (const shape of shapes) {
+      if (y < shape.rowStart || y >= shape.rowEnd) continue;
+      spans.length = 0;
+      const work = shape.spans(y, width, spans);
       for (let i = 0; i < spans.length; i += 2) {
-        const a = spans[i] as number;
-        if (a > from) data.fill(255, rowStart + from, rowStart + a);
-        white += a - from;
-        from = spans[i + 1] as number;
+        lastA = spans[i] as number;
+        lastB = spans[i + 1] as number;
+        data.fill(ink, rowStart + lastA, rowStart + lastB);
       }
-      if (width > from) data.fill(255, rowStart + from, rowStart + width);
-      white += width - from;
-    } else {
-      for (let i = 0; i < spans.length; i += 2) {
-        const a = spans[i] as number;
-        const b = spans[i + 1] as number;
-        data.fill(255, rowStart + a, rowStart + b);
-        white += b - a;
-      }
+      drawn += spans.length / 2;
+      const pending = yielder.maybeYield(work + spans.length);
+      if (pending) await pending;
+    }
+    // One span needs no count; several may overlap, so count what the row now holds.
+    let spanWhite: number;
+    if (drawn === 0) spanWhite = 0;
+    else if (drawn === 1) spanWhite = lastB - lastA;
+    else {
+      spanWhite = countWhite(data, rowStart, rowEnd);
+      if (invert) spanWhite = width - spanWhite;
+      const pending = yielder.maybeYield(width);
+      if (pending) await pending;
+    }
+    white += invert ? width - spanWhite : spanWhite;
+    if (drawn === 0) {
+      const pending = yielder.maybeYield(1);
+      if (pending) await pending;
     }
   }
   raster.white = white;

@@ -5,7 +5,8 @@
 // matches), which is what a black/white mask is made of: it deflates the raw rows about as fast as
 // Up-filtered ones and far faster than the default strategy, so filtering would add a pass over
 // every pixel for about 10% smaller files. Unfiltered rows also let the raster go to deflate as is.
-// Deflate runs through zlib's async API, on the libuv thread pool, so the event loop stays free.
+// Deflate runs through zlib's async API, on the libuv thread pool, so the event loop stays free
+// (inside a picture worker it frees that worker's loop the same way).
 
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
@@ -43,7 +44,6 @@ const nativeCrc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number 
 export const crc32: (data: Buffer, crc?: number) => number = nativeCrc32
   ? (data, crc = 0) => nativeCrc32(data, crc)
   : tableCrc32;
-export { tableCrc32 };
 
 function chunk(type: string, body: Buffer): Buffer {
   const out = Buffer.alloc(12 + body.length);

@@ -1,9 +1,14 @@
 // The sandbox's pictures. A job only records how its images would be drawn (an ImageSpec); pixels are
 // made on the first fetch and kept in a small cache, so jobs whose images nobody looks at cost nothing.
-import { Jimp, loadFont } from 'jimp';
-import { SANS_16_WHITE, SANS_32_WHITE } from 'jimp/fonts';
-import { scaleMask, type MaskRegion } from './mask-decode';
+// Drawn with Jimp's modular packages: PNG out, bitmap-font printing for the prompt.
+import { createJimp } from '@jimp/core';
+import png from '@jimp/js-png';
+import { methods as print } from '@jimp/plugin-print';
+import { SANS_16_WHITE, SANS_32_WHITE } from '@jimp/plugin-print/fonts';
+import { loadFont } from '@jimp/plugin-print/load-font';
+import { scaleMask, type MaskBits } from './mask-decode';
 
+const Jimp = createJimp({ formats: [png], plugins: [print] });
 type JimpImage = InstanceType<typeof Jimp>;
 
 export type ImageSpec =
@@ -16,7 +21,7 @@ export type ImageSpec =
       width: number;
       height: number;
       base: ImageSpec;
-      mask: MaskRegion;
+      mask: MaskBits;
       seed: string;
       index: number;
     }

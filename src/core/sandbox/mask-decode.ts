@@ -1,9 +1,8 @@
 // Turns a Vary (Region) mask as TNL receives it (bare base64 or a data: URL of a PNG, WebP or JPEG)
 // into a one-bit region: white (luminance >= 128) is the part to repaint.
-import { Jimp } from 'jimp';
-import { decodeWebp } from '../image/webp-codec';
+import { decodePictureOffThread } from '../picture/decode-task';
 
-export interface MaskRegion {
+export interface MaskBits {
   width: number;
   height: number;
   /** 1 = repaint, row-major. */
@@ -23,37 +22,11 @@ function bytesOf(mask: string): Buffer {
   return Buffer.from(b64, 'base64');
 }
 
-type Format = 'png' | 'jpeg' | 'webp';
-
-function sniff(bytes: Buffer): Format | undefined {
-  if (bytes.length > 8 && bytes.readUInt32BE(0) === 0x89504e47) return 'png';
-  if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (
-    bytes.length > 12 &&
-    bytes.toString('latin1', 0, 4) === 'RIFF' &&
-    bytes.toString('latin1', 8, 12) === 'WEBP'
-  )
-    return 'webp';
-  return undefined;
-}
-
-async function pixelsOf(
-  bytes: Buffer,
-  format: Format,
-): Promise<{ data: Buffer; width: number; height: number }> {
-  if (format === 'webp') return decodeWebp(bytes);
-  const image = await Jimp.fromBuffer(bytes);
-  return image.bitmap;
-}
-
 /** Decodes and thresholds a mask, or says why it cannot be used. */
-export async function decodeMask(mask: string): Promise<MaskRegion | MaskProblem> {
-  const bytes = bytesOf(mask);
-  const format = sniff(bytes);
-  if (!format) return 'undecodable';
+export async function decodeMask(mask: string): Promise<MaskBits | MaskProblem> {
   let pixels: { data: Buffer; width: number; height: number };
   try {
-    pixels = await pixelsOf(bytes, format);
+    pixels = await decodePictureOffThread(bytesOf(mask), { field: 'mask', subject: 'mask' });
   } catch {
     return 'undecodable';
   }
@@ -84,7 +57,7 @@ export function aspectMatches(
 }
 
 /** The mask scaled (nearest neighbour) to the image's size. */
-export function scaleMask(mask: MaskRegion, width: number, height: number): Uint8Array {
+export function scaleMask(mask: MaskBits, width: number, height: number): Uint8Array {
   if (mask.width === width && mask.height === height) return mask.bits;
   const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {

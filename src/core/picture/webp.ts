@@ -1,0 +1,104 @@
+// WebP through jSquash (libwebp compiled to WebAssembly), by its public entry points: the decode and
+// encode modules, each with the `init(wasmModule)` its README gives for hosts where the glue cannot
+// fetch its own .wasm (Node's fetch refuses file: URLs). The .wasm files are the ones the package
+// documents in its codec directory; each is compiled once and instantiated per init.
+//
+// One recovery rule for both directions: a call that throws (a WebAssembly trap can leave the
+// instance unusable) drops the instance, and the next call starts a fresh one from the compiled
+// module. Loaded on first use, normally inside a picture worker.
+
+import { readFile } from 'node:fs/promises';
+
+type DecodeModule = typeof import('@jsquash/webp/decode.js', { with: { 'resolution-mode': 'import' } });
+type EncodeModule = typeof import('@jsquash/webp/encode.js', { with: { 'resolution-mode': 'import' } });
+/** `init(wasmModule)`, as the package's README documents it (its typings list only the options form). */
+type InitWithModule = (wasm: WebAssembly.Module) => Promise<unknown>;
+
+export interface RgbaBitmap {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+interface Codec<M> {
+  /** Compiled once per thread: compiling is the slow part, instantiating is cheap. */
+  wasm?: Promise<WebAssembly.Module>;
+  /** The initialised entry module; dropped after a failure. */
+  ready?: Promise<M>;
+}
+
+const decoder: Codec<DecodeModule> = {};
+const encoder: Codec<EncodeModule> = {};
+
+async function compile(file: string): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(await readFile(require.resolve(`@jsquash/webp/codec/${file}`)));
+}
+
+async function use<M, T>(codec: Codec<M>, start: () => Promise<M>, work: (module: M) => Promise<T>): Promise<T> {
+  codec.ready ??= start();
+  try {
+    return await work(await codec.ready);
+  } catch (err) {
+    codec.ready = undefined;
+    throw err;
+  }
+}
+
+function startDecoder(): Promise<DecodeModule> {
+  return (async () => {
+    decoder.wasm ??= compile('dec/webp_dec.wasm');
+    const wasm = await decoder.wasm.catch((err: unknown) => {
+      decoder.wasm = undefined;
+      throw err;
+    });
+    const module = await import('@jsquash/webp/decode.js');
+    await (module.init as InitWithModule)(wasm);
+    return module;
+  })();
+}
+
+function startEncoder(): Promise<EncodeModule> {
+  return (async () => {
+    // The encoder's init picks its SIMD build when the engine has WebAssembly SIMD; the module handed
+    // to it must be that build. An engine without SIMD cannot compile it, which is the same test.
+    encoder.wasm ??= compile('enc/webp_enc_simd.wasm').catch(() => compile('enc/webp_enc.wasm'));
+    const wasm = await encoder.wasm.catch((err: unknown) => {
+      encoder.wasm = undefined;
+      throw err;
+    });
+    const module = await import('@jsquash/webp/encode.js');
+    await (module.init as InitWithModule)(wasm);
+    return module;
+  })();
+}
+
+/** RGBA pixels of a WebP file. */
+export function decodeWebp(bytes: Uint8Array): Promise<RgbaBitmap> {
+  return use(decoder, startDecoder, async (module) => {
+    // The decoder wants an ArrayBuffer of exactly the file.
+    const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const image = await module.default(copy);
+    const { data } = image;
+    return {
+      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      width: image.width,
+      height: image.height,
+    };
+  });
+}
+
+/**
+ * Lossless WebP of an RGBA bitmap. Lossless keeps a mask pure black and white; in lossless mode
+ * quality is effort, and 75 with method 4 measured as fast as the lowest setting for masks while
+ * giving far smaller files.
+ */
+export function encodeWebp(rgba: Uint8Array, width: number, height: number): Promise<Buffer> {
+  return use(encoder, startEncoder, async (module) => {
+    const data = new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, width * height * 4);
+    const out = await module.default(
+      { data, width, height, colorSpace: 'srgb' },
+      { lossless: 1, quality: 75, method: 4, exact: 1 },
+    );
+    return Buffer.from(out);
+  });
+}
