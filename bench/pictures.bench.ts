@@ -92,7 +92,13 @@ async function makeInputs(dir: string): Promise<Scenario[]> {
     { name: 'WebP mask 2048²', path: 'maskImage', file: webp, maskSide: 2048, bomb: false },
     { name: 'drawn PNG mask 2048²', path: 'maskImage', file: png, maskSide: 2048, bomb: false },
     { name: 'JPEG result 4096², preview', path: 'preview', file: jpeg, maskSide: 1024, bomb: false },
-    { name: '1000 polygons x 1000 points, 4096²', path: 'regions', file: polygons, maskSide: 4096, bomb: false },
+    {
+      name: '1000 polygons x 1000 points, 4096²',
+      path: 'regions',
+      file: polygons,
+      maskSide: 4096,
+      bomb: false,
+    },
   ];
   const bombs = [
     { name: 'interlaced PNG 1x1 -> 3.5 GiB', file: file('bomb-interlaced.png', interlacedPngBomb()) },
@@ -122,10 +128,14 @@ async function runOne(scenario: Scenario): Promise<RunReport | string> {
       { timeout: SCENARIO_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
     );
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    return line ? (JSON.parse(line.slice('RESULT '.length)) as RunReport) : `no result: ${stdout.slice(-500)}`;
+    return line
+      ? (JSON.parse(line.slice('RESULT '.length)) as RunReport)
+      : `no result: ${stdout.slice(-500)}`;
   } catch (err) {
     const e = err as { killed?: boolean; signal?: string; code?: number; stderr?: string };
-    return e.killed ? 'killed after the scenario time limit' : `failed (${e.signal ?? e.code}): ${e.stderr?.slice(-800)}`;
+    return e.killed
+      ? 'killed after the scenario time limit'
+      : `failed (${e.signal ?? e.code}): ${e.stderr?.slice(-800)}`;
   }
 }
 
@@ -152,22 +162,43 @@ function judge(scenario: Scenario, report: RunReport): boolean {
       `p99 ${ms(report.httpP99Ms)}, max ${ms(report.httpMaxMs)} (${report.httpRequests} requests)`,
   );
   const delay = Math.max(alone.maxDelayMs, together.maxDelayMs);
-  let ok = verdict(delay <= DELAY_TARGET_MS, `${scenario.name}: event-loop delay <= ${DELAY_TARGET_MS} ms (${ms(delay)})`);
+  let ok = verdict(
+    delay <= DELAY_TARGET_MS,
+    `${scenario.name}: event-loop delay <= ${DELAY_TARGET_MS} ms (${ms(delay)})`,
+  );
   const outcomes = [...alone.outcomes, ...together.outcomes];
   if (scenario.bomb) {
     const slowest = Math.max(...alone.itemMs, ...together.itemMs);
     const coded = outcomes.every((o) => o !== 'ok' && o !== 'timeout' && o !== 'error');
-    ok = verdict(coded && slowest < BOMB_TIME_TARGET_MS, `${scenario.name}: a coded error in < 2 s (${ms(slowest)}, ${counts(outcomes)})`) && ok;
-    ok = verdict(report.rssGrowthMiB < BOMB_RSS_TARGET_MIB, `${scenario.name}: RSS growth < ${BOMB_RSS_TARGET_MIB} MiB (+${report.rssGrowthMiB.toFixed(0)} MiB)`) && ok;
+    ok =
+      verdict(
+        coded && slowest < BOMB_TIME_TARGET_MS,
+        `${scenario.name}: a coded error in < 2 s (${ms(slowest)}, ${counts(outcomes)})`,
+      ) && ok;
+    ok =
+      verdict(
+        report.rssGrowthMiB < BOMB_RSS_TARGET_MIB,
+        `${scenario.name}: RSS growth < ${BOMB_RSS_TARGET_MIB} MiB (+${report.rssGrowthMiB.toFixed(0)} MiB)`,
+      ) && ok;
   } else {
-    ok = verdict(outcomes.every((o) => o === 'ok'), `${scenario.name}: every item succeeds (${counts(outcomes)})`) && ok;
+    ok =
+      verdict(
+        outcomes.every((o) => o === 'ok'),
+        `${scenario.name}: every item succeeds (${counts(outcomes)})`,
+      ) && ok;
   }
-  ok = verdict(report.httpRequests > 0 && Number.isFinite(report.httpP99Ms), `${scenario.name}: the HTTP-in flow kept answering (p99 ${ms(report.httpP99Ms)})`) && ok;
+  ok =
+    verdict(
+      report.httpRequests > 0 && Number.isFinite(report.httpP99Ms),
+      `${scenario.name}: the HTTP-in flow kept answering (p99 ${ms(report.httpP99Ms)})`,
+    ) && ok;
   return ok;
 }
 
 export async function runPictureBench(): Promise<boolean> {
-  console.log('pictures in a running Node-RED: each input alone, then ten at once; a fresh process per scenario');
+  console.log(
+    'pictures in a running Node-RED: each input alone, then ten at once; a fresh process per scenario',
+  );
   const dir = mkdtempSync(join(tmpdir(), 'nextleg-picture-bench-'));
   try {
     const only = process.env.PICTURE_BENCH_ONLY;

@@ -12,7 +12,14 @@ import { Worker } from 'node:worker_threads';
 import type { NodeAPI } from 'node-red';
 import { config, CONFIG_ID } from '../../test/flows/api-flows';
 import { startPictureHost } from '../../test/support/picture-host';
-import { ALL_NODES, helper, NODE_RED_PATH, runtimeEvents, stopNodeRed, type Msg } from '../../test/support/node-red';
+import {
+  ALL_NODES,
+  helper,
+  NODE_RED_PATH,
+  runtimeEvents,
+  stopNodeRed,
+  type Msg,
+} from '../../test/support/node-red';
 import { measureLoopDelay } from './loop-delay';
 
 export type Path = 'maskImage' | 'regions' | 'preview' | 'lastImage';
@@ -197,7 +204,12 @@ async function round(path: Path, input: unknown, together: boolean, firstTag: nu
   return { maxDelayMs, wallMs: performance.now() - start, outcomes, itemMs };
 }
 
-export async function runScenario(scenario: string, path: Path, inputFile: string, maskSide: number): Promise<RunReport> {
+export async function runScenario(
+  scenario: string,
+  path: Path,
+  inputFile: string,
+  maskSide: number,
+): Promise<RunReport> {
   const raw = readFileSync(inputFile);
   const input: unknown = path === 'regions' ? JSON.parse(raw.toString('utf8')) : raw;
   const host = await startPictureHost();
@@ -206,7 +218,10 @@ export async function runScenario(scenario: string, path: Path, inputFile: strin
   const nodes = [...ALL_NODES, httpInNode];
   await helper.load(
     nodes,
-    [{ id: 'tab1', type: 'tab', label: 'bench' }, ...flow(host.url, maskSide).map((n) => (n.type === 'nextleg-config' ? n : { z: 'tab1', ...n }))],
+    [
+      { id: 'tab1', type: 'tab', label: 'bench' },
+      ...flow(host.url, maskSide).map((n) => (n.type === 'nextleg-config' ? n : { z: 'tab1', ...n })),
+    ],
     { [CONFIG_ID]: { token: 'bench-token' } },
   );
   const pingUrl = `${helper.url()}/ping`;

@@ -37,7 +37,8 @@ const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
 /** PNG decoders check every chunk's CRC, so a bomb must carry real ones. */
 function crc32(data: Buffer): number {
   let c = ~0;
-  for (let i = 0; i < data.length; i++) c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++)
+    c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return ~c >>> 0;
 }
 
@@ -50,7 +51,11 @@ export function pngChunk(type: string, body: Buffer): Buffer {
   return out;
 }
 
-export function ihdr(width: number, height: number, opts: { colorType?: number; bitDepth?: number; interlace?: number } = {}): Buffer {
+export function ihdr(
+  width: number,
+  height: number,
+  opts: { colorType?: number; bitDepth?: number; interlace?: number } = {},
+): Buffer {
   const body = Buffer.alloc(13);
   body.writeUInt32BE(width, 0);
   body.writeUInt32BE(height, 4);
@@ -79,7 +84,9 @@ export function secondIhdrPngBomb(): Buffer {
 
 /** A baseline JPEG whose frame header (SOF0) declares `width` x `height`, with no real scan. */
 export function jpegDeclaring(width: number, height: number): Buffer {
-  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
+  const sof = Buffer.from([
+    0xff, 0xc0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0,
+  ]);
   sof.writeUInt16BE(height, 5);
   sof.writeUInt16BE(width, 7);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, Buffer.from([0xff, 0xd9])]);
@@ -129,4 +136,52 @@ export function headlineBombs(): Bomb[] {
     { name: 'interlaced PNG, 1x1 inflating to 3.5 GiB', bytes: interlacedPngBomb() },
     { name: 'PNG with a second IHDR of 16000x16000', bytes: secondIhdrPngBomb() },
   ];
+}
+
+/**
+ * A valid baseline JPEG of `width` x `height` flat mid-grey pixels, made in milliseconds at any size:
+ * one-symbol Huffman tables make every 8x8 block two zero bits (DC difference 0, end of block), so
+ * the scan is a run of zero bytes. Three components, no subsampling: the decoder's costliest layout.
+ */
+export function flatJpeg(width: number, height: number): Buffer {
+  const segment = (marker: number, body: number[]): Buffer => {
+    const out = Buffer.alloc(4 + body.length);
+    out[0] = 0xff;
+    out[1] = marker;
+    out.writeUInt16BE(body.length + 2, 2);
+    Buffer.from(body).copy(out, 4);
+    return out;
+  };
+  const dqt = segment(0xdb, [0x00, ...new Array<number>(64).fill(1)]);
+  const sof = segment(0xc0, [
+    8,
+    height >> 8,
+    height & 255,
+    width >> 8,
+    width & 255,
+    3,
+    1,
+    0x11,
+    0,
+    2,
+    0x11,
+    0,
+    3,
+    0x11,
+    0,
+  ]);
+  const oneSymbol = (tableClass: number): number[] => [
+    tableClass << 4,
+    1,
+    ...new Array<number>(15).fill(0),
+    0,
+  ];
+  const dht = segment(0xc4, [...oneSymbol(0), ...oneSymbol(1)]);
+  const sos = segment(0xda, [3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0]);
+  const blocks = 3 * Math.ceil(width / 8) * Math.ceil(height / 8);
+  const bits = blocks * 2;
+  const scan = Buffer.alloc(Math.ceil(bits / 8));
+  // Pad the last byte with one bits, as the standard asks.
+  if (bits % 8) scan[scan.length - 1] = (1 << (8 - (bits % 8))) - 1;
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), dqt, sof, dht, sos, scan, Buffer.from([0xff, 0xd9])]);
 }

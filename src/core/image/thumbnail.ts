@@ -63,7 +63,9 @@ export async function makeThumbnail(image: unknown, options: ThumbnailOptions = 
   const field = options.field ?? 'The image';
   // A Buffer over the cap is refused here, before it is copied to a worker.
   if (image instanceof Uint8Array && image.byteLength > PICTURE_LIMITS.maxInputBytes) {
-    throw tooLarge(`${field} is ${image.byteLength} bytes; the limit is ${PICTURE_LIMITS.maxInputBytes} bytes`);
+    throw tooLarge(
+      `${field} is ${image.byteLength} bytes; the limit is ${PICTURE_LIMITS.maxInputBytes} bytes`,
+    );
   }
   const { input, transfer } = pictureToSend(image);
   const task: ThumbnailTask = {
@@ -73,11 +75,16 @@ export async function makeThumbnail(image: unknown, options: ThumbnailOptions = 
     format: options.format ?? 'png',
     quality: options.quality ?? 80,
   };
-  const made = await runPictureTask<Thumbnail>(WORKER, 'thumbnail', { ...task }, {
-    subject: 'image',
-    signal: options.signal,
-    transfer,
-  });
+  const made = await runPictureTask<Thumbnail>(
+    WORKER,
+    'thumbnail',
+    { ...task },
+    {
+      subject: 'image',
+      signal: options.signal,
+      transfer,
+    },
+  );
   // Buffers arrive from another thread as plain Uint8Arrays.
   return { ...made, data: Buffer.from(made.data.buffer, made.data.byteOffset, made.data.byteLength) };
 }

@@ -156,11 +156,17 @@ async function fromShapes(
     const { white } = raster;
     const transfer = [raster.data.buffer as ArrayBuffer];
     raster = undefined;
-    const { buffer } = await runPictureTask<{ buffer: Uint8Array }>(WORKER, 'webpMask', { ...task }, {
-      subject: 'mask',
-      signal,
-      transfer: task.raster.byteOffset === 0 && task.raster.byteLength === transfer[0]?.byteLength ? transfer : [],
-    }).catch((err: unknown) => {
+    const { buffer } = await runPictureTask<{ buffer: Uint8Array }>(
+      WORKER,
+      'webpMask',
+      { ...task },
+      {
+        subject: 'mask',
+        signal,
+        transfer:
+          task.raster.byteOffset === 0 && task.raster.byteLength === transfer[0]?.byteLength ? transfer : [],
+      },
+    ).catch((err: unknown) => {
       // Our own raster cannot be a bad picture: a failure here is the encoder's.
       if (isPictureError(err) && err.problem === 'unreadable') {
         throw new MaskError('MASK_ENCODE_FAILED', `encoding the webp mask failed: ${err.message}`);

@@ -41,7 +41,9 @@ export const drawnMask = pictureTask(async (task: DrawnMaskTask): Promise<Encode
   try {
     if (raster.white === 0) return { buffer: new Uint8Array(0), white: 0 };
     const buffer =
-      task.format === 'png' ? await encodeGrayPng(raster) : await encodeWebp(rasterToRgba(raster), task.width, task.height);
+      task.format === 'png'
+        ? await encodeGrayPng(raster)
+        : await encodeWebp(rasterToRgba(raster), task.width, task.height);
     return { buffer, white: raster.white };
   } finally {
     releaseRaster(raster.data);
@@ -50,7 +52,11 @@ export const drawnMask = pictureTask(async (task: DrawnMaskTask): Promise<Encode
 
 export const webpMask = pictureTask(
   async (task: WebpMaskTask): Promise<{ buffer: Uint8Array }> => ({
-    buffer: await encodeWebp(rasterToRgba({ data: task.raster, width: task.width, height: task.height }), task.width, task.height),
+    buffer: await encodeWebp(
+      rasterToRgba({ data: task.raster, width: task.width, height: task.height }),
+      task.width,
+      task.height,
+    ),
   }),
   handBack,
 );

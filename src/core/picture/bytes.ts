@@ -41,7 +41,10 @@ function decodeBase64(text: string, opts: Required<BytesOptions>): Buffer {
 
 function fromJsonBuffer(data: unknown[], opts: Required<BytesOptions>): Buffer {
   if (data.length > opts.maxBytes) {
-    throw tooLarge(`${opts.field} is ${data.length} bytes; the limit is ${opts.maxBytes} bytes`, opts.subject);
+    throw tooLarge(
+      `${opts.field} is ${data.length} bytes; the limit is ${opts.maxBytes} bytes`,
+      opts.subject,
+    );
   }
   const bytes = Buffer.allocUnsafe(data.length);
   for (let i = 0; i < data.length; i++) {
@@ -98,7 +101,10 @@ export function toPictureBytes(value: unknown, options: BytesOptions): Buffer {
     );
   }
   if (bytes.length > opts.maxBytes) {
-    throw tooLarge(`${opts.field} is ${bytes.length} bytes; the limit is ${opts.maxBytes} bytes`, opts.subject);
+    throw tooLarge(
+      `${opts.field} is ${bytes.length} bytes; the limit is ${opts.maxBytes} bytes`,
+      opts.subject,
+    );
   }
   if (bytes.length === 0) throw unreadable(`${opts.field} is empty`, opts.subject);
   return bytes;

@@ -15,11 +15,16 @@ export async function decodePictureOffThread(
 ): Promise<DecodedPicture> {
   const { input, transfer } = pictureToSend(picture);
   const task: DecodeTask = { input, field: options.field, subject: options.subject };
-  const decoded = await runPictureTask<DecodedPicture>(WORKER, 'decode', { ...task }, {
-    subject: options.subject,
-    signal: options.signal,
-    transfer,
-  });
+  const decoded = await runPictureTask<DecodedPicture>(
+    WORKER,
+    'decode',
+    { ...task },
+    {
+      subject: options.subject,
+      signal: options.signal,
+      transfer,
+    },
+  );
   const { data } = decoded;
   return { ...decoded, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
 }

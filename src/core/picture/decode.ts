@@ -24,7 +24,7 @@ function jpegBudgetMb(width: number, height: number): number {
 function idatData(bytes: Uint8Array): Buffer[] {
   const parts: Buffer[] = [];
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 8; i + 8 <= view.length; ) {
+  for (let i = 8; i + 8 <= view.length;) {
     const length = view.readUInt32BE(i);
     const type = view.toString('latin1', i + 4, i + 8);
     if (type === 'IDAT') parts.push(view.subarray(i + 8, i + 8 + length));
@@ -63,12 +63,15 @@ export async function decodePicture(bytes: Uint8Array, opts: InspectOptions): Pr
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PictureJimp } = require('./jimp') as typeof import('./jimp');
     const maxPixels = opts.maxPixels ?? PICTURE_LIMITS.maxInputPixels;
-    const image = await PictureJimp.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      'image/jpeg': {
-        maxResolutionInMP: maxPixels / 1e6,
-        maxMemoryUsageInMB: jpegBudgetMb(layout.width, layout.height),
+    const image = await PictureJimp.fromBuffer(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      {
+        'image/jpeg': {
+          maxResolutionInMP: maxPixels / 1e6,
+          maxMemoryUsageInMB: jpegBudgetMb(layout.width, layout.height),
+        },
       },
-    });
+    );
     bitmap = image.bitmap;
   }
   // A decoder must not disagree with the header that was checked (EXIF may turn a JPEG a quarter).

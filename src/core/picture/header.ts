@@ -136,7 +136,8 @@ export function readPictureSize(prefix: Uint8Array): PictureSize | 'need-more' |
   } else {
     if (prefix.length < 20) return 'need-more';
     const chunk = webpChunkSize(prefix, ascii(prefix, 12, 16), 20);
-    size = chunk === undefined || chunk === 'need-more' ? chunk : { width: chunk.width, height: chunk.height };
+    size =
+      chunk === undefined || chunk === 'need-more' ? chunk : { width: chunk.width, height: chunk.height };
   }
   if (size === undefined || size === 'need-more') return size;
   if (size.width < 1 || size.height < 1) return undefined;
@@ -184,8 +185,14 @@ const ADAM7 = [
 ] as const;
 
 /** Bytes of image data once inflated: each row is a filter byte and its packed pixels. */
-export function pngInflatedBytes(width: number, height: number, bitsPerPixel: number, interlaced: boolean): number {
-  const rows = (w: number, h: number): number => (w > 0 && h > 0 ? h * (1 + Math.ceil((w * bitsPerPixel) / 8)) : 0);
+export function pngInflatedBytes(
+  width: number,
+  height: number,
+  bitsPerPixel: number,
+  interlaced: boolean,
+): number {
+  const rows = (w: number, h: number): number =>
+    w > 0 && h > 0 ? h * (1 + Math.ceil((w * bitsPerPixel) / 8)) : 0;
   if (!interlaced) return rows(width, height);
   let total = 0;
   for (const [x0, y0, dx, dy] of ADAM7) {
@@ -201,7 +208,8 @@ function inspectPng(b: Uint8Array, opts: InspectOptions): PictureLayout {
   while (i + 8 <= b.length) {
     const length = u32be(b, i);
     const type = ascii(b, i + 4, i + 8);
-    if (i + 12 + length > b.length) throw unreadable(`${opts.field} is cut short (in its ${type} chunk)`, opts.subject);
+    if (i + 12 + length > b.length)
+      throw unreadable(`${opts.field} is cut short (in its ${type} chunk)`, opts.subject);
     if (type === 'IHDR') {
       // A decoder takes the last IHDR it sees; only the first is what a size check would read.
       if (header) throw unreadable(`${opts.field} has a second IHDR chunk`, opts.subject);
@@ -288,7 +296,8 @@ function inspectWebp(b: Uint8Array, opts: InspectOptions): PictureLayout {
   while (i + 8 <= riffEnd) {
     const kind = ascii(b, i, i + 4);
     const length = u32le(b, i + 4);
-    if (i + 8 + length > riffEnd) throw unreadable(`${opts.field} is cut short (in its ${kind} chunk)`, opts.subject);
+    if (i + 8 + length > riffEnd)
+      throw unreadable(`${opts.field} is cut short (in its ${kind} chunk)`, opts.subject);
     if (kind === 'ANIM' || kind === 'ANMF') {
       throw unreadable(`${opts.field} is an animated WebP, which is not supported`, opts.subject);
     }

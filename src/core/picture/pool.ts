@@ -56,6 +56,8 @@ let pool: PiscinaPool | undefined;
 let nextTaskId = 1;
 /** Tasks a worker has started, by id: the deadline is armed when the worker says so. */
 const onStart = new Map<number, () => void>();
+/** Tasks a worker is running now. */
+const runningTasks = new Set<number>();
 
 /** The path of a worker module beside `dir`, with the extension this build runs from (.js, or .ts under tsx). */
 export function workerModule(dir: string, name: string): string {
@@ -99,16 +101,26 @@ export async function resetPicturePool(next: Partial<PoolSettings> = {}): Promis
   await old?.destroy();
 }
 
-/** How many worker threads are alive now (0 once idle ones have exited). */
-export function pictureWorkerCount(): number {
-  return pool?.threads.length ?? 0;
+/** How many tasks workers are running now (started, not yet settled). */
+export function runningPictureTasks(): number {
+  return runningTasks.size;
+}
+
+/** Thread ids of the picture workers alive now (none once idle ones have exited). */
+export function pictureWorkerThreadIds(): number[] {
+  return pool?.threads.map((thread) => thread.threadId) ?? [];
 }
 
 function failure(problem: PictureProblem, message: string, subject: PictureSubject): PictureError {
   return new PictureError(problem, message, subject);
 }
 
-function workerFailure(err: unknown, subject: PictureSubject, timedOut: boolean, aborted: boolean): PictureError {
+function workerFailure(
+  err: unknown,
+  subject: PictureSubject,
+  timedOut: boolean,
+  aborted: boolean,
+): PictureError {
   if (timedOut) {
     return failure(
       'too-large',
@@ -148,6 +160,7 @@ export function runPictureTask<T>(
   signal?.addEventListener('abort', onAbort, { once: true });
   onStart.set(id, () => {
     onStart.delete(id);
+    runningTasks.add(id);
     timer = setTimeout(() => {
       timedOut = true;
       stop.abort();
@@ -157,12 +170,13 @@ export function runPictureTask<T>(
   });
   const settle = (): void => {
     onStart.delete(id);
+    runningTasks.delete(id);
     if (timer) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   };
-  let running: Promise<TaskEnvelope<T>>;
+  let outcome: Promise<TaskEnvelope<T>>;
   try {
-    running = getPool().run(
+    outcome = getPool().run(
       { id, payload },
       { filename: module, name, signal: stop.signal, transferList: options.transfer },
     ) as Promise<TaskEnvelope<T>>;
@@ -170,7 +184,7 @@ export function runPictureTask<T>(
     settle();
     return Promise.reject(workerFailure(err, subject, false, false));
   }
-  return running.then(
+  return outcome.then(
     (envelope) => {
       settle();
       if (envelope.ok) return envelope.value;

@@ -11,7 +11,8 @@ export interface TaskMessage {
   id: number;
 }
 
-export type TaskEnvelope<T> = { ok: true; value: T } | { ok: false; problem: PictureProblem; message: string };
+export type TaskEnvelope<T> =
+  { ok: true; value: T } | { ok: false; problem: PictureProblem; message: string };
 
 /** Bytes to send to another thread: a copy of exactly these bytes, whose buffer is handed over. */
 export function bytesToSend(view: Uint8Array): { bytes: Uint8Array; transfer: ArrayBuffer[] } {

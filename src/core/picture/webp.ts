@@ -34,7 +34,11 @@ async function compile(file: string): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await readFile(require.resolve(`@jsquash/webp/codec/${file}`)));
 }
 
-async function use<M, T>(codec: Codec<M>, start: () => Promise<M>, work: (module: M) => Promise<T>): Promise<T> {
+async function use<M, T>(
+  codec: Codec<M>,
+  start: () => Promise<M>,
+  work: (module: M) => Promise<T>,
+): Promise<T> {
   codec.ready ??= start();
   try {
     return await work(await codec.ready);

@@ -60,23 +60,23 @@ export class LastImageStore {
     if (entry.url) return Promise.resolve({ url: entry.url });
     if (entry.bytes !== undefined) {
       const limit = PICTURE_LIMITS.maxInputBytes;
-      return Promise.reject(tooLarge(`The last msg.image is ${entry.bytes} bytes; the limit is ${limit} bytes`));
+      return Promise.reject(
+        tooLarge(`The last msg.image is ${entry.bytes} bytes; the limit is ${limit} bytes`),
+      );
     }
     entry.answer ??= makeThumbnail(entry.image, {
       maxSide: EDITOR_SIDE,
       format: 'jpeg',
       field: 'The last msg.image',
-    }).then(
-      (thumbnail) => {
-        // The thumbnail replaces the original: a large Buffer need not stay alive for the dialog.
-        entry.image = undefined;
-        return {
-          image: thumbnailDataUrl(thumbnail),
-          width: thumbnail.sourceWidth,
-          height: thumbnail.sourceHeight,
-        };
-      },
-    );
+    }).then((thumbnail) => {
+      // The thumbnail replaces the original: a large Buffer need not stay alive for the dialog.
+      entry.image = undefined;
+      return {
+        image: thumbnailDataUrl(thumbnail),
+        width: thumbnail.sourceWidth,
+        height: thumbnail.sourceHeight,
+      };
+    });
     return entry.answer;
   }
 }

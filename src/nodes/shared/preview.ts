@@ -69,7 +69,9 @@ export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): N
     } catch (err) {
       if (signal.aborted) return;
       const code = (err as { code?: unknown }).code;
-      node.debug(`preview not shown: ${typeof code === 'string' ? `${code}: ` : ''}${(err as Error).message}`);
+      node.debug(
+        `preview not shown: ${typeof code === 'string' ? `${code}: ` : ''}${(err as Error).message}`,
+      );
     }
   }
 
