@@ -51,28 +51,39 @@ function checkInflation(bytes: Uint8Array, layout: PictureLayout, opts: InspectO
   }
 }
 
+async function decodeChecked(
+  bytes: Uint8Array,
+  layout: PictureLayout,
+  opts: InspectOptions,
+): Promise<RgbaBitmap> {
+  if (layout.format === 'webp') return decodeWebp(bytes);
+  // Required here, not at the top: Jimp loads only in a thread that decodes PNG or JPEG.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PictureJimp } = require('./jimp') as typeof import('./jimp');
+  const maxPixels = opts.maxPixels ?? PICTURE_LIMITS.maxInputPixels;
+  const image = await PictureJimp.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    'image/jpeg': {
+      maxResolutionInMP: maxPixels / 1e6,
+      maxMemoryUsageInMB: jpegBudgetMb(layout.width, layout.height),
+    },
+  });
+  return image.bitmap;
+}
+
 /** RGBA pixels of a PNG, JPEG or WebP picture, or a PictureError. */
 export async function decodePicture(bytes: Uint8Array, opts: InspectOptions): Promise<DecodedPicture> {
   const layout = inspectPicture(bytes, opts);
+  if (layout.format === 'png' && layout.interlaced) checkInflation(bytes, layout, opts);
   let bitmap: RgbaBitmap;
-  if (layout.format === 'webp') {
-    bitmap = await decodeWebp(bytes);
-  } else {
-    if (layout.format === 'png' && layout.interlaced) checkInflation(bytes, layout, opts);
-    // Required here, not at the top: Jimp loads only in a thread that decodes PNG or JPEG.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PictureJimp } = require('./jimp') as typeof import('./jimp');
-    const maxPixels = opts.maxPixels ?? PICTURE_LIMITS.maxInputPixels;
-    const image = await PictureJimp.fromBuffer(
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      {
-        'image/jpeg': {
-          maxResolutionInMP: maxPixels / 1e6,
-          maxMemoryUsageInMB: jpegBudgetMb(layout.width, layout.height),
-        },
-      },
-    );
-    bitmap = image.bitmap;
+  try {
+    bitmap = await decodeChecked(bytes, layout, opts);
+  } catch (err) {
+    // The JPEG decoder's own limits are set from the caps; should one still trip, say so truly.
+    if (/maxMemoryUsageInMB|maxResolutionInMP/.test((err as Error)?.message ?? '')) {
+      throw tooLarge(`${opts.field} needs more memory to decode than the caps allow`, opts.subject);
+    }
+    // The decoder's own complaint about a damaged file (or a WebAssembly trap).
+    throw unreadable(`${opts.field} could not be decoded as ${layout.format.toUpperCase()}`, opts.subject);
   }
   // A decoder must not disagree with the header that was checked (EXIF may turn a JPEG a quarter).
   const sameSize = bitmap.width === layout.width && bitmap.height === layout.height;
