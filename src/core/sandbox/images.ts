@@ -1,14 +1,14 @@
 // The sandbox's pictures. A job only records how its images would be drawn (an ImageSpec); pixels are
 // made on the first fetch and kept in a small cache, so jobs whose images nobody looks at cost nothing.
-// Drawn with Jimp's modular packages: PNG out, bitmap-font printing for the prompt.
+// Drawn with Jimp's modular core and PNG codec; the prompt is printed with two bitmap fonts of our
+// own (see bitmap-font.ts).
 import { createJimp } from '@jimp/core';
 import png from '@jimp/js-png';
-import { methods as print } from '@jimp/plugin-print';
-import { SANS_16_WHITE, SANS_32_WHITE } from '@jimp/plugin-print/fonts';
-import { loadFont } from '@jimp/plugin-print/load-font';
+import { loadBitmapFont, printText, type BitmapFont } from './bitmap-font';
+import { SANS_16_WHITE, SANS_32_WHITE } from './font-data';
 import { scaleMask, type MaskBits } from './mask-decode';
 
-const Jimp = createJimp({ formats: [png], plugins: [print] });
+const Jimp = createJimp({ formats: [png] });
 type JimpImage = InstanceType<typeof Jimp>;
 
 export type ImageSpec =
@@ -82,14 +82,11 @@ function painter(seed: string, variant: number, vivid: boolean): Painter {
   }
 }
 
-let fonts:
-  | Promise<{ small: Awaited<ReturnType<typeof loadFont>>; large: Awaited<ReturnType<typeof loadFont>> }>
-  | undefined;
+let fonts: Promise<{ small: BitmapFont; large: BitmapFont }> | undefined;
 function loadFonts(): NonNullable<typeof fonts> {
-  fonts ??= Promise.all([loadFont(SANS_16_WHITE), loadFont(SANS_32_WHITE)]).then(([small, large]) => ({
-    small,
-    large,
-  }));
+  fonts ??= Promise.all([loadBitmapFont(SANS_16_WHITE), loadBitmapFont(SANS_32_WHITE)]).then(
+    ([small, large]) => ({ small, large }),
+  );
   return fonts;
 }
 
@@ -117,9 +114,9 @@ async function renderTile(spec: Extract<ImageSpec, { kind: 'tile' }>): Promise<J
   }
   const { small, large } = await loadFonts();
   const text = printable(spec.label, 140);
-  if (text) image.print({ font: small, x: 8, y: 6, text, maxWidth: Math.max(16, spec.width - 16) });
+  if (text) printText(image.bitmap, small, { x: 8, y: 6, text, maxWidth: Math.max(16, spec.width - 16) });
   if (spec.height > 96 && spec.width > 64) {
-    image.print({ font: large, x: 10, y: spec.height - 48, text: String(spec.index + 1) });
+    printText(image.bitmap, large, { x: 10, y: spec.height - 48, text: String(spec.index + 1) });
   }
   return image;
 }
