@@ -4,13 +4,17 @@
 import { runDeliveryBench } from './delivery.bench';
 import { runLoadBench } from './load.bench';
 import { runMaskBench } from './mask.bench';
+import { runPictureBench } from './pictures.bench';
+import { runStartupBench } from './startup.bench';
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
   const maskPassed = await runMaskBench();
+  const picturesPassed = await runPictureBench();
+  const startupPassed = await runStartupBench();
   const deliveryPassed = await runDeliveryBench();
   const loadPassed = await runLoadBench();
-  const allPassed = maskPassed && deliveryPassed && loadPassed;
+  const allPassed = maskPassed && picturesPassed && startupPassed && deliveryPassed && loadPassed;
   console.log(allPassed ? 'all targets met' : 'some targets missed');
 }
 

@@ -58,13 +58,24 @@ async function startOnce(dir: string): Promise<{ ms: number; rss: number }> {
   const started = performance.now();
   const red = spawn(
     process.execPath,
-    [require.resolve('node-red/red.js'), '--userDir', dir, '--settings', join(dir, 'settings.js'), '--port', String(port)],
+    [
+      require.resolve('node-red/red.js'),
+      '--userDir',
+      dir,
+      '--settings',
+      join(dir, 'settings.js'),
+      '--port',
+      String(port),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   try {
     const ms = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Node-RED did not start:\n${output.slice(-2000)}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`Node-RED did not start:\n${output.slice(-2000)}`)),
+        60_000,
+      );
       const onData = (chunk: Buffer): void => {
         output += String(chunk);
         if (output.includes('Started flows')) {
@@ -103,14 +114,22 @@ export async function runStartupBench(): Promise<boolean> {
     const without = join(work, 'without');
     userDir(withPackage);
     userDir(without);
-    writeFileSync(join(withPackage, 'package.json'), JSON.stringify({ name: 'node-red-user', private: true }));
+    writeFileSync(
+      join(withPackage, 'package.json'),
+      JSON.stringify({ name: 'node-red-user', private: true }),
+    );
     await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
       cwd: withPackage,
       timeout: 180_000,
     });
     const size = await du(join(withPackage, 'node_modules'));
-    console.log(`install: production install of the packed tarball, du -sh node_modules: ${size.human} (${size.mb.toFixed(1)} MB)`);
-    let ok = verdict(size.mb <= INSTALL_TARGET_MB, `production install <= ${INSTALL_TARGET_MB} MB (${size.mb.toFixed(1)} MB)`);
+    console.log(
+      `install: production install of the packed tarball, du -sh node_modules: ${size.human} (${size.mb.toFixed(1)} MB)`,
+    );
+    let ok = verdict(
+      size.mb <= INSTALL_TARGET_MB,
+      `production install <= ${INSTALL_TARGET_MB} MB (${size.mb.toFixed(1)} MB)`,
+    );
 
     const times = { with: [] as number[], without: [] as number[] };
     const rss = { with: [] as number[], without: [] as number[] };
@@ -133,8 +152,14 @@ export async function runStartupBench(): Promise<boolean> {
         `${median(times.with).toFixed(0)} ms vs ${median(times.without).toFixed(0)} ms (${ratio.toFixed(3)}x), ` +
         `RSS ${median(rss.with).toFixed(1)} MiB vs ${median(rss.without).toFixed(1)} MiB (+${delta.toFixed(1)} MiB)`,
     );
-    ok = verdict(ratio <= TIME_RATIO_TARGET, `startup time <= ${TIME_RATIO_TARGET}x (${ratio.toFixed(3)}x)`) && ok;
-    ok = verdict(delta <= RSS_DELTA_TARGET_MIB, `startup RSS <= +${RSS_DELTA_TARGET_MIB} MiB (+${delta.toFixed(1)} MiB)`) && ok;
+    ok =
+      verdict(ratio <= TIME_RATIO_TARGET, `startup time <= ${TIME_RATIO_TARGET}x (${ratio.toFixed(3)}x)`) &&
+      ok;
+    ok =
+      verdict(
+        delta <= RSS_DELTA_TARGET_MIB,
+        `startup RSS <= +${RSS_DELTA_TARGET_MIB} MiB (+${delta.toFixed(1)} MiB)`,
+      ) && ok;
     return ok;
   } finally {
     rmSync(work, { recursive: true, force: true });

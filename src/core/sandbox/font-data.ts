@@ -2,7 +2,6 @@
 // ships them (BMFont pages generated from Open Sans, Apache License 2.0), reduced to printable ASCII.
 // Generated data: glyph boxes [x, y, width, height, xoffset, yoffset, xadvance, page], kerning pairs
 // and the glyph page as base64 PNG.
-/* eslint-disable */
 // prettier-ignore
 export interface BitmapFontData {
   lineHeight: number;
