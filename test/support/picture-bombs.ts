@@ -3,6 +3,7 @@
 // precomputed segment: after a full flush deflate starts afresh, so every MiB of zeros compresses
 // to the same ~1 KB, and the 3.5 GiB bomb costs milliseconds to make.
 import zlib from 'node:zlib';
+import { pngChunk } from '../../src/core/mask/png-encode';
 
 const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -28,28 +29,7 @@ export function zerosDeflate(length: number): Buffer {
   return Buffer.concat(parts);
 }
 
-const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
-
-/** PNG decoders check every chunk's CRC, so a bomb must carry real ones. */
-function crc32(data: Buffer): number {
-  let c = ~0;
-  for (let i = 0; i < data.length; i++)
-    c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
-export function pngChunk(type: string, body: Buffer): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  body.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
-}
+export { pngChunk };
 
 export function ihdr(
   width: number,

@@ -21,25 +21,43 @@ export interface RgbaBitmap {
 }
 
 interface Codec<M> {
-  /** Compiled once per thread: compiling is the slow part, instantiating is cheap. */
+  /** Compiles the codec's .wasm; once per thread: compiling is the slow part, instantiating is cheap. */
+  compile: () => Promise<WebAssembly.Module>;
+  /** Imports the codec's entry module. */
+  entry: () => Promise<M & { init: unknown }>;
   wasm?: Promise<WebAssembly.Module>;
   /** The initialised entry module; dropped after a failure. */
   ready?: Promise<M>;
 }
 
-const decoder: Codec<DecodeModule> = {};
-const encoder: Codec<EncodeModule> = {};
-
 async function compile(file: string): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await readFile(require.resolve(`@jsquash/webp/codec/${file}`)));
 }
 
-async function use<M, T>(
-  codec: Codec<M>,
-  start: () => Promise<M>,
-  work: (module: M) => Promise<T>,
-): Promise<T> {
-  codec.ready ??= start();
+const decoder: Codec<DecodeModule> = {
+  compile: () => compile('dec/webp_dec.wasm'),
+  entry: () => import('@jsquash/webp/decode.js'),
+};
+const encoder: Codec<EncodeModule> = {
+  // The encoder's init picks its SIMD build when the engine has WebAssembly SIMD; the module handed
+  // to it must be that build. An engine without SIMD cannot compile it, which is the same test.
+  compile: () => compile('enc/webp_enc_simd.wasm').catch(() => compile('enc/webp_enc.wasm')),
+  entry: () => import('@jsquash/webp/encode.js'),
+};
+
+async function start<M>(codec: Codec<M>): Promise<M> {
+  codec.wasm ??= codec.compile();
+  const wasm = await codec.wasm.catch((err: unknown) => {
+    codec.wasm = undefined;
+    throw err;
+  });
+  const module = await codec.entry();
+  await (module.init as InitWithModule)(wasm);
+  return module;
+}
+
+async function use<M, T>(codec: Codec<M>, work: (module: M) => Promise<T>): Promise<T> {
+  codec.ready ??= start(codec);
   try {
     return await work(await codec.ready);
   } catch (err) {
@@ -48,37 +66,9 @@ async function use<M, T>(
   }
 }
 
-function startDecoder(): Promise<DecodeModule> {
-  return (async () => {
-    decoder.wasm ??= compile('dec/webp_dec.wasm');
-    const wasm = await decoder.wasm.catch((err: unknown) => {
-      decoder.wasm = undefined;
-      throw err;
-    });
-    const module = await import('@jsquash/webp/decode.js');
-    await (module.init as InitWithModule)(wasm);
-    return module;
-  })();
-}
-
-function startEncoder(): Promise<EncodeModule> {
-  return (async () => {
-    // The encoder's init picks its SIMD build when the engine has WebAssembly SIMD; the module handed
-    // to it must be that build. An engine without SIMD cannot compile it, which is the same test.
-    encoder.wasm ??= compile('enc/webp_enc_simd.wasm').catch(() => compile('enc/webp_enc.wasm'));
-    const wasm = await encoder.wasm.catch((err: unknown) => {
-      encoder.wasm = undefined;
-      throw err;
-    });
-    const module = await import('@jsquash/webp/encode.js');
-    await (module.init as InitWithModule)(wasm);
-    return module;
-  })();
-}
-
 /** RGBA pixels of a WebP file. */
 export function decodeWebp(bytes: Uint8Array): Promise<RgbaBitmap> {
-  return use(decoder, startDecoder, async (module) => {
+  return use(decoder, async (module) => {
     // The decoder wants an ArrayBuffer of exactly the file.
     const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const image = await module.default(copy);
@@ -97,7 +87,7 @@ export function decodeWebp(bytes: Uint8Array): Promise<RgbaBitmap> {
  * giving far smaller files.
  */
 export function encodeWebp(rgba: Uint8Array, width: number, height: number): Promise<Buffer> {
-  return use(encoder, startEncoder, async (module) => {
+  return use(encoder, async (module) => {
     const data = new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, width * height * 4);
     const out = await module.default(
       { data, width, height, colorSpace: 'srgb' },
