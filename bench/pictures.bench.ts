@@ -25,6 +25,7 @@ interface Scenario {
   path: Path;
   file: string;
   maskSide: number;
+  /** A bomb, or input refused by a cap: a coded error is the right outcome, fast and small. */
   bomb: boolean;
 }
 
@@ -63,10 +64,10 @@ function photo(side: number): InstanceType<typeof Jimp> {
   return image;
 }
 
-/** 1000 zigzag polygons of 1000 points across a 4096² mask: every edge spans the whole height. */
-function zigzagPolygons(side: number): unknown[] {
+/** Zigzag polygons of 1000 points across a 4096² mask: every edge spans the whole height. */
+function zigzagPolygons(side: number, count: number): unknown[] {
   const polygons: unknown[] = [];
-  for (let k = 0; k < 1000; k++) {
+  for (let k = 0; k < count; k++) {
     const points: Array<[number, number]> = [];
     for (let i = 0; i < 1000; i++) {
       const x = (i * side) / 1000 + (k % 4);
@@ -87,17 +88,27 @@ async function makeInputs(dir: string): Promise<Scenario[]> {
   const webp = file('mask-2048.webp', await encodeWebp(mask.bitmap.data, 2048, 2048));
   const png = file('mask-2048.png', await mask.getBuffer('image/png'));
   const jpeg = file('result-4096.jpg', await photo(4096).getBuffer('image/jpeg', { quality: 85 }));
-  const polygons = file('polygons.json', JSON.stringify(zigzagPolygons(4096)));
+  const polygons = file('polygons.json', JSON.stringify(zigzagPolygons(4096, 1000)));
+  // The most drawing the cap allows: 12 such polygons are 49 million edge-rows of the 50 million.
+  const capPolygons = file('polygons-at-cap.json', JSON.stringify(zigzagPolygons(4096, 12)));
   const scenarios: Scenario[] = [
     { name: 'WebP mask 2048²', path: 'maskImage', file: webp, maskSide: 2048, bomb: false },
     { name: 'drawn PNG mask 2048²', path: 'maskImage', file: png, maskSide: 2048, bomb: false },
     { name: 'JPEG result 4096², preview', path: 'preview', file: jpeg, maskSide: 1024, bomb: false },
     {
+      name: '12 polygons x 1000 points, 4096² (at the drawing cap)',
+      path: 'regions',
+      file: capPolygons,
+      maskSide: 4096,
+      bomb: false,
+    },
+    // Over the drawing cap (4 billion edge-rows, minutes of work): refused before drawing.
+    {
       name: '1000 polygons x 1000 points, 4096²',
       path: 'regions',
       file: polygons,
       maskSide: 4096,
-      bomb: false,
+      bomb: true,
     },
   ];
   const bombs = [
@@ -156,7 +167,7 @@ function judge(scenario: Scenario, report: RunReport): boolean {
   const { alone, together } = report;
   console.log(
     `  ${scenario.name}: longest event-loop delay ${ms(alone.maxDelayMs)} one at a time, ` +
-      `${ms(together.maxDelayMs)} ten at once; items ${counts([...alone.outcomes, ...together.outcomes])}; ` +
+      `${ms(together.maxDelayMs)} ten at once (idle baseline ${ms(report.idleDelayMs)}); items ${counts([...alone.outcomes, ...together.outcomes])}; ` +
       `slowest item ${ms(Math.max(...alone.itemMs))} alone, ${ms(Math.max(...together.itemMs))} of ten; ` +
       `RSS +${report.rssGrowthMiB.toFixed(0)} MiB; HTTP-in p50 ${ms(report.httpP50Ms)}, ` +
       `p99 ${ms(report.httpP99Ms)}, max ${ms(report.httpMaxMs)} (${report.httpRequests} requests)`,

@@ -133,19 +133,11 @@ async function fromShapes(
   signal: AbortSignal | undefined,
 ): Promise<EncodedMask> {
   const { width, height } = size;
-  const shapes = parseShapes(input.regions, input.annotations, size);
+  const yielder = createWorkYielder(signal);
+  const shapes = await parseShapes(input.regions, input.annotations, size, yielder);
   if (shapes.length === 0 && !options.invert) {
     throw new MaskError('MASK_EMPTY', 'nothing to repaint: give regions, annotations or a maskImage');
   }
-  const work = shapes.reduce((sum, shape) => sum + shape.work, 0);
-  if (work > MASK_LIMITS.maxDrawRows) {
-    throw new MaskError(
-      'MASK_TOO_LARGE',
-      `the regions are too complex to draw: their edges cross ${work} mask rows in all; ` +
-        `the limit is ${MASK_LIMITS.maxDrawRows} (use fewer polygon points or a smaller mask)`,
-    );
-  }
-  const yielder = createWorkYielder(signal);
   let raster: MaskRaster | undefined = await rasterizeShapes(shapes, width, height, options.invert, yielder);
   try {
     yielder.throwIfAborted();

@@ -4,6 +4,7 @@
 
 import { MaskError, describeValue } from './mask-error';
 import { MASK_LIMITS } from './mask-limits';
+import type { WorkYielder } from './work-yielder';
 
 export interface Shape {
   /** First and one-past-last row the shape may touch, clipped to the canvas. */
@@ -11,6 +12,8 @@ export interface Shape {
   readonly rowEnd: number;
   /** How much drawing the shape takes: its rows, and for a polygon the rows each edge crosses. */
   readonly work: number;
+  /** How much input it took to read the shape (a polygon's points), for yielding while reading. */
+  readonly size: number;
   /**
    * Appends this row's white spans as start, end pairs (clipped to 0..width) and returns the work
    * it took. Rows are asked in increasing order.
@@ -66,6 +69,7 @@ function rectShape(x: number, y: number, w: number, h: number, field: string, si
     rowStart,
     rowEnd,
     work: Math.max(0, rowEnd - rowStart),
+    size: 1,
     spans(_row, _width, out) {
       if (b > a) out.push(a, b);
       return 1;
@@ -84,6 +88,7 @@ function ellipseShape(cx: number, cy: number, rx: number, ry: number, field: str
     rowStart,
     rowEnd,
     work: rowEnd - rowStart,
+    size: 1,
     spans(row, width, out) {
       const dy = (row + 0.5 - cy) / ry;
       const q = 1 - dy * dy;
@@ -140,6 +145,7 @@ function polygonShape(xs: number[], ys: number[], field: string, size: Size): Sh
     rowStart,
     rowEnd,
     work,
+    size: xs.length,
     spans(row, width, out) {
       while (next < edges.length && (edges[next] as Edge).first <= row) active.push(edges[next++] as Edge);
       let kept = 0;
@@ -295,7 +301,17 @@ function asList(value: unknown, name: string): unknown[] {
   );
 }
 
-export function parseShapes(regions: unknown, annotations: unknown, size: Size): Shape[] {
+/**
+ * The shapes of all regions and annotations. Checking a thousand polygons of a thousand points is
+ * itself work for the event loop, so it yields between shapes, and it refuses the input as soon as
+ * the drawing work it adds up to passes MASK_LIMITS.maxDrawRows, before the rest is even read.
+ */
+export async function parseShapes(
+  regions: unknown,
+  annotations: unknown,
+  size: Size,
+  yielder: WorkYielder,
+): Promise<Shape[]> {
   const regionList = asList(regions, 'regions');
   const annotationList = asList(annotations, 'annotations');
   const total = regionList.length + annotationList.length;
@@ -305,8 +321,25 @@ export function parseShapes(regions: unknown, annotations: unknown, size: Size):
       `${total} regions and annotations; the limit is ${MASK_LIMITS.maxRegions}`,
     );
   }
-  return [
-    ...regionList.map((r, i) => regionShape(r, `regions[${i}]`, size)),
-    ...annotationList.map((a, i) => annotationShape(a, `annotations[${i}]`, size)),
+  const shapes: Shape[] = [];
+  let work = 0;
+  const inputs = [
+    ...regionList.map((r, i) => () => regionShape(r, `regions[${i}]`, size)),
+    ...annotationList.map((a, i) => () => annotationShape(a, `annotations[${i}]`, size)),
   ];
+  for (const make of inputs) {
+    const shape = make();
+    work += shape.work;
+    if (work > MASK_LIMITS.maxDrawRows) {
+      throw new MaskError(
+        'MASK_TOO_LARGE',
+        `the regions are too complex to draw: their edges cross more than ${MASK_LIMITS.maxDrawRows} mask ` +
+          `rows in all, the limit is ${MASK_LIMITS.maxDrawRows} (use fewer polygon points or a smaller mask)`,
+      );
+    }
+    shapes.push(shape);
+    const pending = yielder.maybeYield(shape.size);
+    if (pending) await pending;
+  }
+  return shapes;
 }
