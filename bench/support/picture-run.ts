@@ -55,8 +55,8 @@ const BUILT_NODES = [
   'nextleg-vary-region',
   'nextleg-get-message',
   'nextleg-mask-builder',
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
 ].map(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (name) => require(join(__dirname, '..', '..', 'dist', 'nodes', `${name}.js`)) as (red: NodeAPI) => void,
 );
 const COPIES = Number(process.env.PICTURE_BENCH_COPIES ?? 10);
