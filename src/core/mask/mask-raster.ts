@@ -28,6 +28,24 @@ function countWhite(data: Buffer, from: number, to: number): number {
   return white;
 }
 
+/** Pixels covered by a few spans (start, end pairs, possibly overlapping), without touching pixels. */
+function coveredBy(spans: number[]): number {
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < spans.length; i += 2) pairs.push([spans[i] as number, spans[i + 1] as number]);
+  pairs.sort((p, q) => p[0] - q[0]);
+  let covered = 0;
+  let end = -1;
+  for (const [a, b] of pairs) {
+    if (b <= end) continue;
+    covered += b - Math.max(a, end);
+    end = b;
+  }
+  return covered;
+}
+
+/** Up to this many spans in a row are merged to count its pixels; more are counted in the row. */
+const MERGE_SPANS = 64;
+
 export async function rasterizeShapes(
   shapes: readonly Shape[],
   width: number,
@@ -45,37 +63,32 @@ export async function rasterizeShapes(
     const rowStart = y * stride + 1;
     const rowEnd = rowStart + width;
     if (invert) data.fill(255, rowStart, rowEnd);
+    // The row's spans, kept while there are few enough to merge.
+    spans.length = 0;
     let drawn = 0;
-    let lastA = 0;
-    let lastB = 0;
     for (const shape of shapes) {
       if (y < shape.rowStart || y >= shape.rowEnd) continue;
-      spans.length = 0;
+      const from = drawn > MERGE_SPANS ? (spans.length = 0) : spans.length;
       const work = shape.spans(y, width, spans);
-      for (let i = 0; i < spans.length; i += 2) {
-        lastA = spans[i] as number;
-        lastB = spans[i + 1] as number;
-        data.fill(ink, rowStart + lastA, rowStart + lastB);
+      for (let i = from; i < spans.length; i += 2) {
+        data.fill(ink, rowStart + (spans[i] as number), rowStart + (spans[i + 1] as number));
       }
-      drawn += spans.length / 2;
-      const pending = yielder.maybeYield(work + spans.length);
+      drawn += (spans.length - from) / 2;
+      const pending = yielder.maybeYield(work + spans.length - from);
       if (pending) await pending;
     }
-    // One span needs no count; several may overlap, so count what the row now holds.
-    let spanWhite: number;
-    if (drawn === 0) spanWhite = 0;
-    else if (drawn === 1) spanWhite = lastB - lastA;
+    let covered: number;
+    if (drawn <= MERGE_SPANS) covered = coveredBy(spans);
     else {
-      spanWhite = countWhite(data, rowStart, rowEnd);
-      if (invert) spanWhite = width - spanWhite;
-      const pending = yielder.maybeYield(width);
+      // Many spans may overlap in many ways: count what the row now holds (a byte is cheaper than a span).
+      const inked = countWhite(data, rowStart, rowEnd);
+      covered = invert ? width - inked : inked;
+      const pending = yielder.maybeYield(width >> 3);
       if (pending) await pending;
     }
-    white += invert ? width - spanWhite : spanWhite;
-    if (drawn === 0) {
-      const pending = yielder.maybeYield(1);
-      if (pending) await pending;
-    }
+    white += invert ? width - covered : covered;
+    const pending = yielder.maybeYield(1);
+    if (pending) await pending;
   }
   raster.white = white;
   return raster;
