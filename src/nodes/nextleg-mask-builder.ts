@@ -1,6 +1,7 @@
 // Builds the Vary (Region) mask (black background, white = repaint) from rectangles, annotations or
 // a drawn picture, and passes every other msg property on, so the upscale's buttonMessageId reaches
-// nextleg-vary-region untouched.
+// nextleg-vary-region untouched. The mask takes the picture's size when the msg says what it is
+// (msg.image, msg.maskSize, msg.imageSize, in that order), else the node's.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { buildMask, MASK_LIMITS, type MaskRegion } from '../core/mask';
 import { exportedSettings } from './shared/editor-settings';
@@ -43,6 +44,7 @@ export = (RED: NodeAPI): void => {
           width,
           height,
           size: m.maskSize as { width: number; height: number } | undefined,
+          imageSize: m.imageSize as { width: number; height: number } | undefined,
           sourceImage: Buffer.isBuffer(m.image) ? m.image : undefined,
           regions:
             m.regions ?? (m.annotations === undefined && m.maskImage === undefined ? def.regions : undefined),

@@ -3,9 +3,7 @@ import type { NodeAPI } from 'node-red';
 import { VARY_REGION_BUTTON, matchButton } from '../core/api/buttons';
 import type { PictureSize, RegionEdit } from '../core/api/job-model';
 import { buildMask } from '../core/mask';
-import { MASK_LIMITS } from '../core/mask/mask-limits';
-import { readImageHeader } from '../core/mask/image-input';
-import { toBareBase64Mask } from '../core/tnl/mask-payload';
+import { isPictureError, readMaskToSend } from '../core/picture';
 import { registerApiNode } from './shared/api-node';
 import { listedButtons, parentOf } from './shared/buttons-input';
 import type { WaitingNodeDef } from './shared/job-node';
@@ -49,22 +47,15 @@ export = (RED: NodeAPI): void => {
     let mask: { bytes: Buffer; format: RegionEdit['maskFormat'] };
     let maskSize: PictureSize;
     try {
-      const payload = toBareBase64Mask(msg.mask);
-      const bytes = Buffer.from(payload.base64, 'base64');
-      mask = { bytes, format: payload.format };
-      maskSize = readImageHeader(bytes, 'msg.mask');
+      // Only the header is read: a few bytes declaring a huge picture are refused at once.
+      const checked = readMaskToSend(msg.mask);
+      mask = { bytes: checked.bytes, format: checked.format };
+      maskSize = { width: checked.width, height: checked.height };
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'MASK_TOO_LARGE') throw err;
+      if (isPictureError(err) && err.problem === 'too-large') throw err;
       throw new NodeError(
         'INVALID_INPUT',
         RED._('nextleg.errors.badMask', { reason: (err as Error).message }),
-      );
-    }
-    if (maskSize.width > MASK_LIMITS.maxSide || maskSize.height > MASK_LIMITS.maxSide) {
-      throw new NodeError(
-        'MASK_TOO_LARGE',
-        `msg.mask is ${maskSize.width}x${maskSize.height}; a mask side is at most ${MASK_LIMITS.maxSide} pixels`,
       );
     }
     const picture = pictureSizeOf(msg.imageSize);

@@ -150,6 +150,22 @@ describe('buildMask bad regions', () => {
     await rejectsWith({ width: 8, height: 8, regions }, 'MASK_TOO_LARGE', /limit is 1000/);
   });
 
+  it('refuses drawing work out of all proportion, before drawing anything', async () => {
+    // 20 polygons of 1000 points zigzagging across the whole height: 80 million edge-rows.
+    const zigzag = (k: number) => ({
+      points: Array.from({ length: 1000 }, (_, i) => [(i * 4096) / 1000 + k, i % 2 ? 4095 : 0]),
+    });
+    const regions = Array.from({ length: 20 }, (_, k) => zigzag(k));
+    await rejectsWith(
+      { width: 4096, height: 4096, regions },
+      'MASK_TOO_LARGE',
+      /too complex.*limit is 50000000/,
+    );
+    // The same polygons, fewer of them, are drawn.
+    const { info } = await buildMask({ width: 4096, height: 4096, regions: regions.slice(0, 2) });
+    assert.ok(info.coverage > 0.3 && info.coverage < 0.7, `coverage ${info.coverage}`);
+  });
+
   it('refuses an empty result: no regions at all, or regions that round to nothing', async () => {
     await rejectsWith({ width: 8, height: 8 }, 'MASK_EMPTY', /nothing to repaint/);
     await rejectsWith({ width: 8, height: 8, regions: [] }, 'MASK_EMPTY', /nothing to repaint/);
@@ -219,7 +235,7 @@ describe('buildMask bad images', () => {
     await rejectsWith(
       { maskImage: png.subarray(0, 40), width: 8, height: 8 },
       'MASK_BAD_IMAGE',
-      /could not be decoded as PNG/,
+      /maskImage has no image data/,
     );
     const jpeg = await new Jimp({ width: 32, height: 32, color: 0xffffffff }).getBuffer('image/jpeg');
     await rejectsWith(

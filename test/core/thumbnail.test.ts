@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Jimp } from 'jimp';
 import { makeThumbnail, thumbnailDataUrl, thumbnailSize } from '../../src/core/image/thumbnail';
-import { encodeWebp } from '../../src/core/image/webp-codec';
+import { encodeWebp } from '../../src/core/picture/webp';
 
 const RED = 0xff0000ff;
 const BLUE = 0x0000ffff;
@@ -79,10 +79,11 @@ describe('makeThumbnail', () => {
   });
 
   it('refuses what is not a picture, and a header claiming too many pixels', async () => {
-    await assert.rejects(makeThumbnail(Buffer.from('not an image')), { code: 'MASK_BAD_IMAGE' });
+    // Thumbnails are result pictures, not masks: their codes say IMAGE_.
+    await assert.rejects(makeThumbnail(Buffer.from('not an image')), { code: 'IMAGE_UNREADABLE' });
     const huge = await halves(4, 4);
     huge.writeUInt32BE(100_000, 16);
     huge.writeUInt32BE(100_000, 20);
-    await assert.rejects(makeThumbnail(huge), { code: 'MASK_TOO_LARGE' });
+    await assert.rejects(makeThumbnail(huge), { code: 'IMAGE_TOO_LARGE' });
   });
 });

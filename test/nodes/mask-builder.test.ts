@@ -65,6 +65,49 @@ describe('nextleg-mask-builder', () => {
     assert.deepEqual([...white].sort(), ['10,5', '10,6', '11,5', '11,6', '12,5', '12,6', '13,5', '13,6']);
   });
 
+  it('sizes the mask from msg.image, msg.maskSize, msg.imageSize, then the node, and says which', async () => {
+    await loadFlow(flow(), '');
+    const picture = await new Jimp({ width: 48, height: 27, color: 0x336699ff }).getBuffer('image/png');
+    const half = [{ x: 0, y: 0, width: 0.5, height: 1, unit: 'fraction' }];
+    const cases: Array<[Msg, [number, number, string]]> = [
+      [
+        { image: picture, maskSize: { width: 10, height: 10 }, imageSize: { width: 20, height: 20 } },
+        [48, 27, 'image'],
+      ],
+      [{ maskSize: { width: 10, height: 12 }, imageSize: { width: 160, height: 90 } }, [10, 12, 'maskSize']],
+      [{ imageSize: { width: 160, height: 90 } }, [160, 90, 'imageSize']],
+      [{ imageSize: { width: 90, height: 135 } }, [90, 135, 'imageSize']],
+      [{}, [64, 32, 'node']],
+    ];
+    for (const [input, [width, height, sizeFrom]] of cases) {
+      const out = collect('out');
+      helper.getNode('dut').receive({ ...input, regions: half });
+      const [msg] = await out;
+      assert.deepEqual(
+        [msg!.maskInfo.width, msg!.maskInfo.height, msg!.maskInfo.sizeFrom],
+        [width, height, sizeFrom],
+      );
+      // Fractions map onto the picture's own pixels exactly: the left half, whatever the size.
+      const { white } = await whitePixels(msg!.mask);
+      assert.equal(white.size, Math.round(width / 2) * height, `${width}x${height}`);
+    }
+  });
+
+  it('refuses a msg.imageSize that is no size, or over the cap', async () => {
+    await loadFlow(flow(), '');
+    for (const [imageSize, code] of [
+      [{ width: '16', height: 9 }, 'MASK_BAD_SIZE'],
+      ['16:9', 'MASK_BAD_SIZE'],
+      [{ width: 5824, height: 3264 }, 'MASK_TOO_LARGE'],
+    ] as const) {
+      const caught = collect('caught');
+      helper.getNode('dut').receive({ imageSize, regions: [{ x: 0, y: 0, width: 1, height: 1 }] });
+      const [msg] = await caught;
+      assert.equal(msg!.error.code, code, JSON.stringify(imageSize));
+      assert.match(msg!.error.message, /imageSize/);
+    }
+  });
+
   it('accepts annotate-image annotations', async () => {
     await loadFlow(flow(), '');
     const out = collect('out');

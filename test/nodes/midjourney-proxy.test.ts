@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Jimp } from 'jimp';
-import { encodeWebp } from '../../src/core/image/webp-codec';
+import { encodeWebp } from '../../src/core/picture/webp';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { single, varyRegionChain } from '../flows/api-flows';
 import { MJP } from '../support/dialects';

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { Jimp } from 'jimp';
-import { decodeWebp } from '../../src/core/image/webp-codec';
+import { decodeWebp } from '../../src/core/picture/webp';
 
 export interface Grid {
   width: number;

@@ -21,6 +21,8 @@ declare module 'node-red-node-test-helper' {
     startServer(): Promise<void>;
     stopServer(): Promise<void>;
     log(): { args: unknown[][] };
+    /** The base URL of the helper's HTTP server (admin and HTTP-in routes). */
+    url(): string;
   }
   const helper: NodeTestHelper;
   export = helper;

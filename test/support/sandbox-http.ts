@@ -4,7 +4,7 @@ import http from 'node:http';
 import { deflateSync } from 'node:zlib';
 import { Jimp } from 'jimp';
 import type { Sandbox } from '../../src/core/sandbox/server';
-import { encodeWebp } from '../../src/core/image/webp-codec';
+import { encodeWebp } from '../../src/core/picture/webp';
 
 /** JSON off the wire: the tests assert its shape field by field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,10 +1,12 @@
 // Small previews of result pictures and masks, made on the server so the editor only ever receives
-// a few kilobytes. The header is checked against the pixel cap before decoding (the same guard the
-// mask builder uses), and a picture already small enough is never enlarged.
+// a few kilobytes. The picture is decoded, resized and encoded in a picture worker (see
+// ../picture/pool.ts); a picture already small enough is never enlarged. Failures are PictureErrors
+// with IMAGE_* codes: a thumbnail is never a mask.
 
-import { Jimp, ResizeStrategy } from 'jimp';
-import { decodeImage } from '../mask/drawn-mask';
-import { toImageBytes } from '../mask/image-input';
+import { PICTURE_LIMITS } from '../picture/limits';
+import { runPictureTask, workerModule } from '../picture/pool';
+import { pictureToSend } from '../picture/task-protocol';
+import { tooLarge } from '../picture/picture-error';
 
 export type ThumbnailFormat = 'png' | 'jpeg';
 
@@ -15,6 +17,10 @@ export interface ThumbnailOptions {
   format?: ThumbnailFormat;
   /** JPEG quality 1..100 (default 80). */
   quality?: number;
+  /** How the picture is named in error messages (default 'The image'). */
+  field?: string;
+  /** Cancels the work, stopping the worker if it has begun. */
+  signal?: AbortSignal;
 }
 
 export interface Thumbnail {
@@ -26,7 +32,18 @@ export interface Thumbnail {
   sourceHeight: number;
 }
 
+/** What the worker is asked (see thumbnail-worker.ts). */
+export interface ThumbnailTask {
+  image: unknown;
+  field: string;
+  maxSide: number;
+  format: ThumbnailFormat;
+  quality: number;
+}
+
 export const DEFAULT_THUMBNAIL_SIDE = 160;
+
+const WORKER = workerModule(__dirname, 'thumbnail-worker');
 
 /** The thumbnail's size: the long side becomes `maxSide` (never larger than the source). */
 export function thumbnailSize(
@@ -43,27 +60,33 @@ export function thumbnailSize(
 
 /** `image` is a Buffer, bare base64 or a data URL of a PNG, JPEG or WebP picture. */
 export async function makeThumbnail(image: unknown, options: ThumbnailOptions = {}): Promise<Thumbnail> {
-  const maxSide = Math.max(1, Math.floor(options.maxSide ?? DEFAULT_THUMBNAIL_SIDE));
-  const format = options.format ?? 'png';
-  const bitmap = await decodeImage(toImageBytes(image, 'The image'), 'The image');
-  const size = thumbnailSize(bitmap.width, bitmap.height, maxSide);
-  const picture = Jimp.fromBitmap({ data: bitmap.data, width: bitmap.width, height: bitmap.height });
-  if (size.width !== bitmap.width || size.height !== bitmap.height) {
-    // Bilinear sampling of a 6x reduction skips most pixels; Hermite averages them (no aliasing).
-    picture.resize({ w: size.width, h: size.height, mode: ResizeStrategy.HERMITE });
+  const field = options.field ?? 'The image';
+  // A Buffer over the cap is refused here, before it is copied to a worker.
+  if (image instanceof Uint8Array && image.byteLength > PICTURE_LIMITS.maxInputBytes) {
+    throw tooLarge(
+      `${field} is ${image.byteLength} bytes; the limit is ${PICTURE_LIMITS.maxInputBytes} bytes`,
+    );
   }
-  const data =
-    format === 'jpeg'
-      ? await picture.getBuffer('image/jpeg', { quality: options.quality ?? 80 })
-      : await picture.getBuffer('image/png');
-  return {
-    data,
-    mime: format === 'jpeg' ? 'image/jpeg' : 'image/png',
-    width: picture.bitmap.width,
-    height: picture.bitmap.height,
-    sourceWidth: bitmap.width,
-    sourceHeight: bitmap.height,
+  const { input, transfer } = pictureToSend(image);
+  const task: ThumbnailTask = {
+    image: input,
+    field,
+    maxSide: Math.max(1, Math.floor(options.maxSide ?? DEFAULT_THUMBNAIL_SIDE)),
+    format: options.format ?? 'png',
+    quality: options.quality ?? 80,
   };
+  const made = await runPictureTask<Thumbnail>(
+    WORKER,
+    'thumbnail',
+    { ...task },
+    {
+      subject: 'image',
+      signal: options.signal,
+      transfer,
+    },
+  );
+  // Buffers arrive from another thread as plain Uint8Arrays.
+  return { ...made, data: Buffer.from(made.data.buffer, made.data.byteOffset, made.data.byteLength) };
 }
 
 export function thumbnailDataUrl(thumbnail: Thumbnail): string {

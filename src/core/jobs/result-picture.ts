@@ -2,18 +2,14 @@
 // says it, else from a download made anyway, else from the picture's first bytes (its header), read
 // by the same path as a download (TNL's /getImage fallback included) so nothing else is fetched.
 import type { JobApi, JobResult, PictureSize } from '../api/job-model';
-import { readImageHeader } from '../mask/image-input';
+import { readPictureSize } from '../picture/header';
 
 /** Enough for a PNG's IHDR and a WebP's header, and a JPEG's frame header after its EXIF block. */
 export const HEADER_BYTES = 64 * 1024;
 
 function sizeFromBytes(bytes: Buffer): PictureSize | undefined {
-  try {
-    const header = readImageHeader(bytes, 'The picture');
-    return { width: header.width, height: header.height };
-  } catch {
-    return undefined;
-  }
+  const size = readPictureSize(bytes);
+  return size === undefined || size === 'need-more' ? undefined : { width: size.width, height: size.height };
 }
 
 export async function resultPictureSize(

@@ -1,18 +1,52 @@
 // buildMask: the one entry of the mask builder. Picks the size (source image, then `size`, then
-// width/height), draws the drawn mask or the regions + annotations, refuses an empty result, and
-// encodes PNG (own grayscale encoder) or lossless WebP.
+// `imageSize`, then width/height), draws the drawn mask or the regions + annotations, refuses an
+// empty result, and encodes PNG (own grayscale encoder) or lossless WebP.
+//
+// Where the work runs: shapes are drawn here, on the caller's event loop, in slices of a few
+// milliseconds (cheap, and no copy to another thread); decoding a drawn mask and encoding WebP run in
+// a picture worker (../picture/pool.ts), where a hostile file costs a worker, not the process.
 
-import { MaskError, describeValue } from './mask-error';
+import { MaskError, describeValue, type MaskErrorCode } from './mask-error';
 import { DEFAULT_MASK_SIDE, DEFAULT_THRESHOLD, MASK_LIMITS } from './mask-limits';
-import type { BuildMaskInput, BuildMaskOptions, BuildMaskResult } from './mask-types';
-import { readImageHeader, toImageBytes } from './image-input';
-import { decodeImage, thresholdDrawnMask } from './drawn-mask';
-import { parseShapes } from './mask-shapes';
+import type { BuildMaskInput, BuildMaskOptions, BuildMaskResult, MaskSizeSource } from './mask-types';
+import { eachShape, type Shape } from './mask-shapes';
 import { rasterizeShapes, type MaskRaster } from './mask-raster';
 import { encodeGrayPng } from './png-encode';
-import { encodeWebp } from '../image/webp-codec';
-import { createRowYielder, type RowYielder } from './row-yielder';
+import { createWorkYielder, type WorkYielder } from './work-yielder';
 import { releaseRaster } from './raster-pool';
+import type { DrawnMaskTask, EncodedMask, WebpMaskTask } from './mask-worker';
+import { toPictureBytes } from '../picture/bytes';
+import { readDeclaredSize } from '../picture/header';
+import { isPictureError } from '../picture/picture-error';
+import { runPictureTask, workerModule } from '../picture/pool';
+import { pictureToSend } from '../picture/task-protocol';
+
+/**
+ * The shapes of all regions and annotations: checking a thousand polygons of a thousand points is
+ * itself work for the event loop, so it yields between shapes.
+ */
+async function parseShapes(
+  regions: unknown,
+  annotations: unknown,
+  size: { width: number; height: number },
+  yielder: WorkYielder,
+): Promise<Shape[]> {
+  const shapes: Shape[] = [];
+  for (const shape of eachShape(regions, annotations, size)) {
+    shapes.push(shape);
+    const pending = yielder.maybeYield(shape.size);
+    if (pending) await pending;
+  }
+  return shapes;
+}
+
+const WORKER = workerModule(__dirname, 'mask-worker');
+
+interface Size {
+  width: number;
+  height: number;
+  sizeFrom: MaskSizeSource;
+}
 
 function side(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -34,28 +68,33 @@ function given(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-function resolveSize(input: BuildMaskInput): { width: number; height: number } {
+function sizeObject(value: unknown, field: string, sizeFrom: MaskSizeSource): Size {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MaskError('MASK_BAD_SIZE', `${field} must be {width, height} (got ${describeValue(value)})`);
+  }
+  const { width, height } = value as { width?: unknown; height?: unknown };
+  return { width: side(width, `${field}.width`), height: side(height, `${field}.height`), sizeFrom };
+}
+
+function resolveSize(input: BuildMaskInput): Size {
   if (given(input.sourceImage)) {
-    const header = readImageHeader(toImageBytes(input.sourceImage, 'sourceImage'), 'sourceImage');
+    const opts = { field: 'sourceImage', subject: 'mask' as const };
+    // Only the header is read: the picture itself is never decoded for its size.
+    const header = readDeclaredSize(toPictureBytes(input.sourceImage, opts), opts);
     if (header.width > MASK_LIMITS.maxSide || header.height > MASK_LIMITS.maxSide) {
       throw new MaskError(
         'MASK_TOO_LARGE',
         `sourceImage is ${header.width}x${header.height}; a mask side is at most ${MASK_LIMITS.maxSide} pixels`,
       );
     }
-    return { width: header.width, height: header.height };
+    return { width: header.width, height: header.height, sizeFrom: 'image' };
   }
-  if (given(input.size)) {
-    const size = input.size as unknown;
-    if (typeof size !== 'object' || size === null || Array.isArray(size)) {
-      throw new MaskError('MASK_BAD_SIZE', `size must be {width, height} (got ${describeValue(size)})`);
-    }
-    const { width, height } = size as { width?: unknown; height?: unknown };
-    return { width: side(width, 'size.width'), height: side(height, 'size.height') };
-  }
+  if (given(input.size)) return sizeObject(input.size, 'size', 'maskSize');
+  if (given(input.imageSize)) return sizeObject(input.imageSize, 'imageSize', 'imageSize');
   return {
     width: side(input.width ?? DEFAULT_MASK_SIDE, 'width'),
     height: side(input.height ?? DEFAULT_MASK_SIDE, 'height'),
+    sizeFrom: 'node',
   };
 }
 
@@ -82,86 +121,109 @@ function resolveOptions(input: BuildMaskInput): {
   return { format, invert, threshold };
 }
 
-/** Opaque RGBA for the WebP encoder: one 32-bit store per pixel, whole runs with fill(). */
-async function toRgba(raster: MaskRaster, yielder: RowYielder): Promise<Buffer> {
-  const { width, height, data } = raster;
-  const rgba = Buffer.alloc(width * height * 4);
-  const px = new Uint32Array(rgba.buffer, rgba.byteOffset, width * height);
-  // Native-endian words for opaque black and white, whatever the platform's byte order.
-  const words = new Uint32Array(new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]).buffer);
-  const black = words[0] as number;
-  const whiteWord = words[1] as number;
-  px.fill(black);
-  for (let y = 0; y < height; y++) {
-    const pending = yielder.maybeYield(y);
-    if (pending) await pending;
-    const row = y * (width + 1) + 1;
-    let x = 0;
-    while (x < width) {
-      if (data[row + x] === 0) {
-        x++;
-        continue;
-      }
-      const start = x;
-      while (x < width && data[row + x] !== 0) x++;
-      px.fill(whiteWord, y * width + start, y * width + x);
-    }
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A drawn mask: decoded, thresholded and encoded in a picture worker. */
+async function fromDrawnMask(
+  input: BuildMaskInput,
+  size: Size,
+  options: ReturnType<typeof resolveOptions>,
+  signal: AbortSignal | undefined,
+): Promise<EncodedMask> {
+  // Oversized bytes are refused here, before they are copied to a worker.
+  if (input.maskImage instanceof Uint8Array && input.maskImage.byteLength > MASK_LIMITS.maxInputBytes) {
+    throw new MaskError(
+      'MASK_TOO_LARGE',
+      `maskImage is ${input.maskImage.byteLength} bytes; the limit is ${MASK_LIMITS.maxInputBytes} bytes`,
+    );
   }
-  return rgba;
+  const { input: maskImage, transfer } = pictureToSend(input.maskImage);
+  const task: DrawnMaskTask = { maskImage, width: size.width, height: size.height, ...options };
+  return runPictureTask<EncodedMask>(WORKER, 'drawnMask', { ...task }, { subject: 'mask', signal, transfer });
+}
+
+/** Regions and annotations: drawn here in slices, PNG deflated on libuv's pool, WebP in a worker. */
+async function fromShapes(
+  input: BuildMaskInput,
+  size: Size,
+  options: ReturnType<typeof resolveOptions>,
+  signal: AbortSignal | undefined,
+): Promise<EncodedMask> {
+  const { width, height } = size;
+  const yielder = createWorkYielder(signal);
+  const shapes = await parseShapes(input.regions, input.annotations, size, yielder);
+  if (shapes.length === 0 && !options.invert) {
+    throw new MaskError('MASK_EMPTY', 'nothing to repaint: give regions, annotations or a maskImage');
+  }
+  let raster: MaskRaster | undefined = await rasterizeShapes(shapes, width, height, options.invert, yielder);
+  try {
+    yielder.throwIfAborted();
+    if (raster.white === 0) return { buffer: new Uint8Array(0), white: 0 };
+    if (options.format === 'png') return { buffer: await encodeGrayPng(raster), white: raster.white };
+    // The raster is handed to the worker (not copied), so it does not go back to the pool.
+    const task: WebpMaskTask = { raster: raster.data, width, height };
+    const { white } = raster;
+    const transfer = [raster.data.buffer as ArrayBuffer];
+    raster = undefined;
+    const { buffer } = await runPictureTask<{ buffer: Uint8Array }>(
+      WORKER,
+      'webpMask',
+      { ...task },
+      {
+        subject: 'mask',
+        signal,
+        transfer:
+          task.raster.byteOffset === 0 && task.raster.byteLength === transfer[0]?.byteLength ? transfer : [],
+      },
+    ).catch((err: unknown) => {
+      // Our own raster cannot be a bad picture: a failure here is the encoder's.
+      if (isPictureError(err) && err.problem === 'unreadable') {
+        throw new MaskError('MASK_ENCODE_FAILED', `encoding the webp mask failed: ${err.message}`);
+      }
+      throw err;
+    });
+    return { buffer, white };
+  } finally {
+    // Only after the (async) encoder is done with it: a pending deflate still reads the raster.
+    if (raster) releaseRaster(raster.data);
+  }
 }
 
 async function build(input: BuildMaskInput, signal: AbortSignal | undefined): Promise<BuildMaskResult> {
   if (typeof input !== 'object' || input === null) {
     throw new MaskError('MASK_BAD_OPTION', `input must be an object (got ${describeValue(input)})`);
   }
-  const yielder = createRowYielder(signal);
-  yielder.throwIfAborted();
-  const { format, invert, threshold } = resolveOptions(input);
-  const { width, height } = resolveSize(input);
-
-  let raster: MaskRaster | undefined;
-  try {
-    let source: string;
-    if (given(input.maskImage)) {
-      const bitmap = await decodeImage(toImageBytes(input.maskImage, 'maskImage'), 'maskImage');
-      yielder.throwIfAborted();
-      raster = await thresholdDrawnMask(bitmap, width, height, threshold, invert, yielder);
-      source = 'maskImage';
-    } else {
-      const shapes = parseShapes(input.regions, input.annotations, { width, height });
-      if (shapes.length === 0 && !invert) {
-        throw new MaskError('MASK_EMPTY', 'nothing to repaint: give regions, annotations or a maskImage');
-      }
-      raster = await rasterizeShapes(shapes, width, height, invert, yielder);
-      source = 'regions';
-    }
-    if (raster.white === 0) {
-      throw new MaskError(
-        'MASK_EMPTY',
-        `nothing to repaint: the mask from ${source} is all black${invert ? ' after invert' : ''}`,
-      );
-    }
-    const coverage = raster.white / (width * height);
-    let buffer: Buffer;
-    try {
-      buffer =
-        format === 'png'
-          ? await encodeGrayPng(raster)
-          : await encodeWebp(await toRgba(raster, yielder), width, height);
-    } catch (err) {
-      if (err instanceof MaskError) throw err;
-      throw new MaskError('MASK_ENCODE_FAILED', `encoding the ${format} mask failed`);
-    }
-    yielder.throwIfAborted();
-    return {
-      mask: buffer.toString('base64'),
-      buffer,
-      info: { width, height, format, coverage, bytes: buffer.length },
-    };
-  } finally {
-    // Only after the (async) encoder is done with it: a pending deflate still reads the raster.
-    if (raster) releaseRaster(raster.data);
+  if (signal?.aborted) throw new MaskError('MASK_ABORTED', 'mask building was aborted');
+  const options = resolveOptions(input);
+  const size = resolveSize(input);
+  const drawn = given(input.maskImage);
+  const encoded = drawn
+    ? await fromDrawnMask(input, size, options, signal)
+    : await fromShapes(input, size, options, signal);
+  if (signal?.aborted) throw new MaskError('MASK_ABORTED', 'mask building was aborted');
+  if (encoded.white === 0) {
+    throw new MaskError(
+      'MASK_EMPTY',
+      `nothing to repaint: the mask from ${drawn ? 'maskImage' : 'regions'} is all black` +
+        (options.invert ? ' after invert' : ''),
+    );
   }
+  const buffer = asBuffer(encoded.buffer);
+  const { width, height, sizeFrom } = size;
+  return {
+    mask: buffer.toString('base64'),
+    buffer,
+    info: {
+      width,
+      height,
+      format: options.format,
+      coverage: encoded.white / (width * height),
+      bytes: buffer.length,
+      sizeFrom,
+    },
+  };
 }
 
 /**
@@ -176,7 +238,9 @@ export async function buildMask(
     return await build(input, opts.signal);
   } catch (err) {
     if (err instanceof MaskError) throw err;
-    // A decoder or runtime fault on hostile input: keep the promise of one error type, and say so.
+    // The picture module's codes for a mask are MaskError codes (MASK_TOO_LARGE, MASK_BAD_IMAGE, MASK_ABORTED).
+    if (isPictureError(err)) throw new MaskError(err.as('mask').code as MaskErrorCode, err.message);
+    // A runtime fault on hostile input: keep the promise of one error type, and say so.
     throw new MaskError(
       'MASK_INTERNAL',
       `mask building failed unexpectedly: ${(err as Error)?.message ?? String(err)}`,

@@ -1,61 +1,28 @@
-// A drawn mask (any size, PNG/JPEG/WebP) becomes a pure black/white raster of the target size.
-// Jimp decodes PNG and JPEG, the WebP codec decodes WebP. Resizing and thresholding are one fused
-// loop instead of Jimp's resize() and threshold(): it samples exactly like Jimp's NEAREST_NEIGHBOR
-// (source = floor(target * sourceSize / targetSize)), but also composites transparency over black
-// (Jimp's threshold ignores alpha), counts white pixels as it goes, writes straight into the PNG
-// raster without a second full-size RGBA bitmap, and yields to the event loop between rows.
+// A drawn mask (any size) becomes a pure black/white raster of the target size, inside a picture
+// worker. Resizing and thresholding are one fused loop instead of Jimp's resize() and threshold():
+// it samples exactly like Jimp's NEAREST_NEIGHBOR (source = floor(target * sourceSize / targetSize)),
+// but also composites transparency over black (Jimp's threshold ignores alpha), counts white pixels
+// as it goes, and writes straight into the PNG raster without a second full-size RGBA bitmap.
 
-import { Jimp } from 'jimp';
-import { MaskError } from './mask-error';
 import { allocRaster, type MaskRaster } from './mask-raster';
-import { readImageHeader } from './image-input';
-import { decodeWebp } from '../image/webp-codec';
-import type { RowYielder } from './row-yielder';
 
-interface Bitmap {
-  data: Buffer;
+export interface RgbaPixels {
+  data: Uint8Array;
   width: number;
   height: number;
-}
-
-export async function decodeImage(bytes: Buffer, field: string): Promise<Bitmap> {
-  const header = readImageHeader(bytes, field);
-  let bitmap: Bitmap;
-  try {
-    if (header.format === 'webp') {
-      bitmap = await decodeWebp(bytes);
-    } else {
-      const image = await Jimp.fromBuffer(bytes, {
-        'image/jpeg': { maxResolutionInMP: 64, maxMemoryUsageInMB: 512 },
-      });
-      bitmap = image.bitmap;
-    }
-  } catch {
-    throw new MaskError('MASK_BAD_IMAGE', `${field} could not be decoded as ${header.format.toUpperCase()}`);
-  }
-  // The header was checked against the pixel cap; a decoder must not have disagreed with it.
-  if (
-    bitmap.width !== header.width ||
-    bitmap.height !== header.height ||
-    bitmap.data.length < bitmap.width * bitmap.height * 4
-  ) {
-    throw new MaskError('MASK_BAD_IMAGE', `${field} decoded to a size that does not match its header`);
-  }
-  return bitmap;
 }
 
 /**
  * White where luminance (Rec. 601: 0.299 R + 0.587 G + 0.114 B) times alpha/255, i.e. the pixel
  * composited over black, is at least `threshold`.
  */
-export async function thresholdDrawnMask(
-  bitmap: Bitmap,
+export function thresholdDrawnMask(
+  bitmap: RgbaPixels,
   width: number,
   height: number,
   threshold: number,
   invert: boolean,
-  yielder: RowYielder,
-): Promise<MaskRaster> {
+): MaskRaster {
   const raster = allocRaster(width, height);
   const out = raster.data;
   const src = bitmap.data;
@@ -69,8 +36,6 @@ export async function thresholdDrawnMask(
   for (let x = 0; x < width; x++) columns[x] = Math.floor((x * sw) / width) * 4;
   let white = 0;
   for (let y = 0; y < height; y++) {
-    const pending = yielder.maybeYield(y);
-    if (pending) await pending;
     const srcRow = Math.floor((y * sh) / height) * sw * 4;
     let o = y * (width + 1) + 1;
     for (let x = 0; x < width; x++, o++) {
@@ -83,4 +48,29 @@ export async function thresholdDrawnMask(
   }
   raster.white = white;
   return raster;
+}
+
+/** Opaque RGBA for the WebP encoder: one 32-bit store per pixel, whole runs with fill(). */
+export function rasterToRgba(raster: { width: number; height: number; data: Uint8Array }): Buffer {
+  const { width, height, data } = raster;
+  const rgba = Buffer.alloc(width * height * 4);
+  const px = new Uint32Array(rgba.buffer, rgba.byteOffset, width * height);
+  // Native-endian words for opaque black and white, whatever the platform's byte order.
+  const words = new Uint32Array(new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]).buffer);
+  px.fill(words[0] as number);
+  const whiteWord = words[1] as number;
+  for (let y = 0; y < height; y++) {
+    const row = y * (width + 1) + 1;
+    let x = 0;
+    while (x < width) {
+      if (data[row + x] === 0) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < width && data[row + x] !== 0) x++;
+      px.fill(whiteWord, y * width + start, y * width + x);
+    }
+  }
+  return rgba;
 }

@@ -1,7 +1,7 @@
 // The mask builder's public surface: everything the nextleg-mask-builder node and flows need.
 
 export { buildMask } from './build-mask';
-export { MaskError, isMaskError, type MaskErrorCode } from './mask-error';
+export { MaskError, type MaskErrorCode } from './mask-error';
 export { MASK_LIMITS } from './mask-limits';
 export type {
   BuildMaskInput,
@@ -10,4 +10,5 @@ export type {
   MaskInfo,
   MaskPolygon,
   MaskRegion,
+  MaskSizeSource,
 } from './mask-types';

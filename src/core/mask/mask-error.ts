@@ -37,10 +37,6 @@ export class MaskError extends Error {
   }
 }
 
-export function isMaskError(value: unknown): value is MaskError {
-  return value instanceof MaskError;
-}
-
 /** A short, safe rendering of a bad value for a message (never a whole payload). */
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value);

@@ -1,17 +1,20 @@
-// Caps that keep one message from taking the whole Node-RED process down: a 4096 px side is the
-// largest Midjourney upscale; inputs may be twice that many pixels so a 2x upscale still fits.
+// The mask builder's view of the picture caps (../picture/limits.ts holds the one table).
+
+import { PICTURE_LIMITS } from '../picture/limits';
 
 export const MASK_LIMITS = {
   /** Largest mask side in pixels. */
-  maxSide: 4096,
+  maxSide: PICTURE_LIMITS.maxMaskSide,
   /** Largest encoded input image (drawn mask or source image), in bytes after base64 decoding. */
-  maxInputBytes: 20 * 1024 * 1024,
+  maxInputBytes: PICTURE_LIMITS.maxInputBytes,
   /** Largest decoded input image, in pixels (its RGBA bitmap is 4 bytes a pixel). */
-  maxInputPixels: 2 * 4096 * 4096,
+  maxInputPixels: PICTURE_LIMITS.maxInputPixels,
   /** Most regions + annotations in one mask. */
-  maxRegions: 1000,
+  maxRegions: PICTURE_LIMITS.maxRegions,
   /** Most points in one polygon. */
-  maxPolygonPoints: 1000,
+  maxPolygonPoints: PICTURE_LIMITS.maxPolygonPoints,
+  /** Most drawing work: rows of every region, and rows crossed by every polygon edge, added up. */
+  maxDrawRows: PICTURE_LIMITS.maxDrawRows,
 } as const;
 
 export const DEFAULT_MASK_SIDE = 1024;

@@ -1,11 +1,12 @@
 // The mask's one in-memory form: an 8-bit grayscale raster laid out exactly as PNG's filtered
 // scanlines (one filter byte, 0 = None, before each row), so the PNG encoder hands it to deflate
-// as is, without a copy. Shapes are drawn row by row as merged spans with Buffer.fill (memset),
-// which also gives the white-pixel count without a pass over the pixels.
+// as is, without a copy. Shapes are drawn row by row as spans with Buffer.fill (memset); spans of
+// different shapes may overlap, so a row's white pixels are counted after drawing it, which costs
+// one pass over the row instead of sorting and merging every span of every shape.
 
 import { acquireRaster } from './raster-pool';
 import type { Shape } from './mask-shapes';
-import type { RowYielder } from './row-yielder';
+import type { WorkYielder } from './work-yielder';
 
 export interface MaskRaster {
   width: number;
@@ -21,65 +22,73 @@ export function allocRaster(width: number, height: number): MaskRaster {
   return { width, height, data: acquireRaster((width + 1) * height), white: 0 };
 }
 
-/** Sorts start/end pairs by start and merges overlapping or touching ones, in place. */
-function mergeSpans(spans: number[]): number[] {
-  if (spans.length <= 2) return spans;
+function countWhite(data: Buffer, from: number, to: number): number {
+  let white = 0;
+  for (let i = from; i < to; i++) if (data[i] !== 0) white++;
+  return white;
+}
+
+/** Pixels covered by a few spans (start, end pairs, possibly overlapping), without touching pixels. */
+function coveredBy(spans: number[]): number {
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < spans.length; i += 2) pairs.push([spans[i] as number, spans[i + 1] as number]);
   pairs.sort((p, q) => p[0] - q[0]);
-  spans.length = 0;
-  let [a, b] = pairs[0] as [number, number];
-  for (let i = 1; i < pairs.length; i++) {
-    const [c, d] = pairs[i] as [number, number];
-    if (c <= b) {
-      if (d > b) b = d;
-    } else {
-      spans.push(a, b);
-      a = c;
-      b = d;
-    }
+  let covered = 0;
+  let end = -1;
+  for (const [a, b] of pairs) {
+    if (b <= end) continue;
+    covered += b - Math.max(a, end);
+    end = b;
   }
-  spans.push(a, b);
-  return spans;
+  return covered;
 }
+
+/** Up to this many spans in a row are merged to count its pixels; more are counted in the row. */
+const MERGE_SPANS = 64;
 
 export async function rasterizeShapes(
   shapes: readonly Shape[],
   width: number,
   height: number,
   invert: boolean,
-  yielder: RowYielder,
+  yielder: WorkYielder,
 ): Promise<MaskRaster> {
   const raster = allocRaster(width, height);
   const { data } = raster;
   const stride = width + 1;
+  const ink = invert ? 0 : 255;
   const spans: number[] = [];
   let white = 0;
   for (let y = 0; y < height; y++) {
-    const pending = yielder.maybeYield(y);
-    if (pending) await pending;
-    spans.length = 0;
-    for (const shape of shapes) if (y >= shape.rowStart && y < shape.rowEnd) shape.spans(y, width, spans);
-    mergeSpans(spans);
     const rowStart = y * stride + 1;
-    if (invert) {
-      let from = 0;
-      for (let i = 0; i < spans.length; i += 2) {
-        const a = spans[i] as number;
-        if (a > from) data.fill(255, rowStart + from, rowStart + a);
-        white += a - from;
-        from = spans[i + 1] as number;
+    const rowEnd = rowStart + width;
+    if (invert) data.fill(255, rowStart, rowEnd);
+    // The row's spans, kept while there are few enough to merge.
+    spans.length = 0;
+    let drawn = 0;
+    for (const shape of shapes) {
+      if (y < shape.rowStart || y >= shape.rowEnd) continue;
+      const from = drawn > MERGE_SPANS ? (spans.length = 0) : spans.length;
+      const work = shape.spans(y, width, spans);
+      for (let i = from; i < spans.length; i += 2) {
+        data.fill(ink, rowStart + (spans[i] as number), rowStart + (spans[i + 1] as number));
       }
-      if (width > from) data.fill(255, rowStart + from, rowStart + width);
-      white += width - from;
-    } else {
-      for (let i = 0; i < spans.length; i += 2) {
-        const a = spans[i] as number;
-        const b = spans[i + 1] as number;
-        data.fill(255, rowStart + a, rowStart + b);
-        white += b - a;
-      }
+      drawn += (spans.length - from) / 2;
+      const pending = yielder.maybeYield(work + spans.length - from);
+      if (pending) await pending;
     }
+    let covered: number;
+    if (drawn <= MERGE_SPANS) covered = coveredBy(spans);
+    else {
+      // Many spans may overlap in many ways: count what the row now holds (a byte is cheaper than a span).
+      const inked = countWhite(data, rowStart, rowEnd);
+      covered = invert ? width - inked : inked;
+      const pending = yielder.maybeYield(width >> 3);
+      if (pending) await pending;
+    }
+    white += invert ? width - covered : covered;
+    const pending = yielder.maybeYield(1);
+    if (pending) await pending;
   }
   raster.white = white;
   return raster;

@@ -9,8 +9,15 @@ export interface Shape {
   /** First and one-past-last row the shape may touch, clipped to the canvas. */
   readonly rowStart: number;
   readonly rowEnd: number;
-  /** Appends this row's white spans as start, end pairs (clipped to 0..width). */
-  spans(row: number, width: number, out: number[]): void;
+  /** How much drawing the shape takes: its rows, and for a polygon the rows each edge crosses. */
+  readonly work: number;
+  /** How much input it took to read the shape (a polygon's points), for yielding while reading. */
+  readonly size: number;
+  /**
+   * Appends this row's white spans as start, end pairs (clipped to 0..width) and returns the work
+   * it took. Rows are asked in increasing order.
+   */
+  spans(row: number, width: number, out: number[]): number;
 }
 
 interface Size {
@@ -55,11 +62,16 @@ function rectShape(x: number, y: number, w: number, h: number, field: string, si
   if (x1 <= 0 || y1 <= 0 || x0 >= size.width || y0 >= size.height) throw offCanvas(field, size);
   const a = clip(x0, size.width);
   const b = clip(x1, size.width);
+  const rowStart = clip(y0, size.height);
+  const rowEnd = clip(y1, size.height);
   return {
-    rowStart: clip(y0, size.height),
-    rowEnd: clip(y1, size.height),
+    rowStart,
+    rowEnd,
+    work: Math.max(0, rowEnd - rowStart),
+    size: 1,
     spans(_row, _width, out) {
       if (b > a) out.push(a, b);
+      return 1;
     },
   };
 }
@@ -69,43 +81,79 @@ function ellipseShape(cx: number, cy: number, rx: number, ry: number, field: str
   if (cx + rx <= 0 || cy + ry <= 0 || cx - rx >= size.width || cy - ry >= size.height) {
     throw offCanvas(field, size);
   }
+  const rowStart = clip(Math.floor(cy - ry), size.height);
+  const rowEnd = clip(Math.ceil(cy + ry), size.height);
   return {
-    rowStart: clip(Math.floor(cy - ry), size.height),
-    rowEnd: clip(Math.ceil(cy + ry), size.height),
+    rowStart,
+    rowEnd,
+    work: rowEnd - rowStart,
+    size: 1,
     spans(row, width, out) {
       const dy = (row + 0.5 - cy) / ry;
       const q = 1 - dy * dy;
-      if (q < 0) return;
+      if (q < 0) return 1;
       const half = rx * Math.sqrt(q);
       const a = clip(Math.ceil(cx - half - 0.5), width);
       const b = clip(Math.floor(cx + half - 0.5) + 1, width);
       if (b > a) out.push(a, b);
+      return 1;
     },
   };
 }
 
-/** Even-odd fill at pixel centres; an edge owns its lower end only, so vertices are not counted twice. */
+interface Edge {
+  xa: number;
+  ya: number;
+  xb: number;
+  yb: number;
+  /** Rows whose centre may lie in [min(ya, yb), max(ya, yb)), one row of slack each side. */
+  first: number;
+  last: number;
+}
+
+/**
+ * Even-odd fill at pixel centres; an edge owns its lower end only, so vertices are not counted twice.
+ * Rows are drawn top to bottom, so each row only looks at the edges that cross it (an active-edge
+ * list), not at every edge of the polygon.
+ */
 function polygonShape(xs: number[], ys: number[], field: string, size: Size): Shape {
   const minX = Math.min(...xs);
   const maxX = Math.max(...xs);
   const minY = Math.min(...ys);
   const maxY = Math.max(...ys);
   if (maxX <= 0 || maxY <= 0 || minX >= size.width || minY >= size.height) throw offCanvas(field, size);
-  const n = xs.length;
+  const rowStart = clip(Math.floor(minY), size.height);
+  const rowEnd = clip(Math.ceil(maxY), size.height);
+  const edges: Edge[] = [];
+  let work = 0;
+  for (let i = 0, j = xs.length - 1; i < xs.length; j = i++) {
+    const ya = ys[i] as number;
+    const yb = ys[j] as number;
+    if (ya === yb) continue; // a horizontal edge crosses no row centre
+    const first = Math.max(rowStart, Math.ceil(Math.min(ya, yb) - 0.5) - 1);
+    const last = Math.min(rowEnd - 1, Math.ceil(Math.max(ya, yb) - 0.5));
+    if (last < first) continue;
+    edges.push({ xa: xs[i] as number, ya, xb: xs[j] as number, yb, first, last });
+    work += last - first + 1;
+  }
+  edges.sort((p, q) => p.first - q.first);
+  const active: Edge[] = [];
   const crossings: number[] = [];
+  let next = 0;
   return {
-    rowStart: clip(Math.floor(minY), size.height),
-    rowEnd: clip(Math.ceil(maxY), size.height),
+    rowStart,
+    rowEnd,
+    work,
+    size: xs.length,
     spans(row, width, out) {
+      while (next < edges.length && (edges[next] as Edge).first <= row) active.push(edges[next++] as Edge);
+      let kept = 0;
+      for (const edge of active) if (edge.last >= row) active[kept++] = edge;
+      active.length = kept;
       const yc = row + 0.5;
       crossings.length = 0;
-      for (let i = 0, j = n - 1; i < n; j = i++) {
-        const ya = ys[i] as number;
-        const yb = ys[j] as number;
-        if (ya <= yc !== yb <= yc) {
-          const xa = xs[i] as number;
-          crossings.push(xa + ((yc - ya) * ((xs[j] as number) - xa)) / (yb - ya));
-        }
+      for (const { xa, ya, xb, yb } of active) {
+        if (ya <= yc !== yb <= yc) crossings.push(xa + ((yc - ya) * (xb - xa)) / (yb - ya));
       }
       crossings.sort((p, q) => p - q);
       for (let k = 0; k + 1 < crossings.length; k += 2) {
@@ -113,6 +161,7 @@ function polygonShape(xs: number[], ys: number[], field: string, size: Size): Sh
         const b = clip(Math.ceil((crossings[k + 1] as number) - 0.5), width);
         if (b > a) out.push(a, b);
       }
+      return kept + 1;
     },
   };
 }
@@ -251,7 +300,11 @@ function asList(value: unknown, name: string): unknown[] {
   );
 }
 
-export function parseShapes(regions: unknown, annotations: unknown, size: Size): Shape[] {
+/**
+ * Each shape of the regions and annotations in turn, checked, refusing the input as soon as the
+ * drawing work it adds up to passes MASK_LIMITS.maxDrawRows, before the rest is even read.
+ */
+export function* eachShape(regions: unknown, annotations: unknown, size: Size): Generator<Shape> {
   const regionList = asList(regions, 'regions');
   const annotationList = asList(annotations, 'annotations');
   const total = regionList.length + annotationList.length;
@@ -261,8 +314,26 @@ export function parseShapes(regions: unknown, annotations: unknown, size: Size):
       `${total} regions and annotations; the limit is ${MASK_LIMITS.maxRegions}`,
     );
   }
-  return [
-    ...regionList.map((r, i) => regionShape(r, `regions[${i}]`, size)),
-    ...annotationList.map((a, i) => annotationShape(a, `annotations[${i}]`, size)),
+  let work = 0;
+  const inputs = [
+    ...regionList.map((r, i) => () => regionShape(r, `regions[${i}]`, size)),
+    ...annotationList.map((a, i) => () => annotationShape(a, `annotations[${i}]`, size)),
   ];
+  for (const make of inputs) {
+    const shape = make();
+    work += shape.work;
+    if (work > MASK_LIMITS.maxDrawRows) {
+      throw new MaskError(
+        'MASK_TOO_LARGE',
+        `the regions are too complex to draw: their edges cross more than ${MASK_LIMITS.maxDrawRows} mask ` +
+          `rows in all, the limit is ${MASK_LIMITS.maxDrawRows} (use fewer polygon points or a smaller mask)`,
+      );
+    }
+    yield shape;
+  }
+}
+
+/** All shapes at once: for the editor's dialog, which checks a handful of regions. */
+export function readShapes(regions: unknown, annotations: unknown, size: Size): Shape[] {
+  return [...eachShape(regions, annotations, size)];
 }

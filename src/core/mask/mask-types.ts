@@ -1,5 +1,6 @@
 // The public shapes of the mask builder's input and output.
 
+/** A rectangle (or the ellipse inside it) to repaint. Pixel values are the mask's own pixels, i.e. the picture's. */
 export interface MaskRegion {
   x: number;
   y: number;
@@ -17,13 +18,22 @@ export interface MaskPolygon {
   unit?: 'px' | 'fraction';
 }
 
+/**
+ * Where the mask's size came from, first found wins: 'image' (the picture in `sourceImage`, read
+ * from its header), 'maskSize' (`size`), 'imageSize' (the picture's size as a result node reported
+ * it), 'node' (width/height, the node's own setting).
+ */
+export type MaskSizeSource = 'image' | 'maskSize' | 'imageSize' | 'node';
+
 export interface BuildMaskInput {
-  /** Target size, default 1024x1024. */
+  /** Target size when nothing else gives one, default 1024x1024. */
   width?: number;
   height?: number;
-  /** Overrides width/height (msg.maskSize). */
+  /** Overrides width/height and imageSize (msg.maskSize). */
   size?: { width: number; height: number };
-  /** A picture (PNG/JPEG/WebP, Buffer, base64 or data URL): the mask takes ITS size. */
+  /** The size of the picture to repaint (msg.imageSize); overrides width/height. */
+  imageSize?: { width: number; height: number };
+  /** A picture (PNG/JPEG/WebP, Buffer, base64 or data URL): the mask takes ITS size, before anything else. */
   sourceImage?: unknown;
   /** Untrusted: an array of MaskRegion | MaskPolygon (or one of them, or its JSON). */
   regions?: unknown;
@@ -47,6 +57,8 @@ export interface MaskInfo {
   coverage: number;
   /** Encoded size in bytes. */
   bytes: number;
+  /** Which input gave the mask its size. */
+  sizeFrom: MaskSizeSource;
 }
 
 export interface BuildMaskResult {

@@ -5,7 +5,8 @@
 // matches), which is what a black/white mask is made of: it deflates the raw rows about as fast as
 // Up-filtered ones and far faster than the default strategy, so filtering would add a pass over
 // every pixel for about 10% smaller files. Unfiltered rows also let the raster go to deflate as is.
-// Deflate runs through zlib's async API, on the libuv thread pool, so the event loop stays free.
+// Deflate runs through zlib's async API, on the libuv thread pool, so the event loop stays free
+// (inside a picture worker it frees that worker's loop the same way).
 
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
@@ -43,9 +44,9 @@ const nativeCrc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number 
 export const crc32: (data: Buffer, crc?: number) => number = nativeCrc32
   ? (data, crc = 0) => nativeCrc32(data, crc)
   : tableCrc32;
-export { tableCrc32 };
 
-function chunk(type: string, body: Buffer): Buffer {
+/** One PNG chunk: length, type, body and the CRC of type and body. */
+export function pngChunk(type: string, body: Buffer): Buffer {
   const out = Buffer.alloc(12 + body.length);
   out.writeUInt32BE(body.length, 0);
   out.write(type, 4, 'latin1');
@@ -62,5 +63,10 @@ export async function encodeGrayPng(raster: MaskRaster): Promise<Buffer> {
   ihdr[9] = 0; // colour type: grayscale
   // compression, filter method and interlace stay 0
   const idat = await deflateAsync(raster.data, PNG_DEFLATE_OPTIONS);
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    SIGNATURE,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -1,10 +1,16 @@
 // The sandbox's pictures. A job only records how its images would be drawn (an ImageSpec); pixels are
 // made on the first fetch and kept in a small cache, so jobs whose images nobody looks at cost nothing.
-import { Jimp, loadFont } from 'jimp';
-import { SANS_16_WHITE, SANS_32_WHITE } from 'jimp/fonts';
-import { scaleMask, type MaskRegion } from './mask-decode';
+// Drawn on plain RGBA bitmaps and encoded with Jimp's PNG codec; the prompt is printed with two
+// bitmap fonts of our own (see bitmap-font.ts).
+import { blackBitmap, encodePng, type Bitmap } from '../picture/codecs';
+import { loadBitmapFont, printText, type BitmapFont } from './bitmap-font';
+import { SANS_16_WHITE, SANS_32_WHITE } from './font-data';
+import { scaleMask, type MaskBits } from './mask-decode';
 
-type JimpImage = InstanceType<typeof Jimp>;
+/** A picture being drawn. */
+interface Canvas {
+  bitmap: Bitmap;
+}
 
 export type ImageSpec =
   /** One picture of a grid: a pattern seeded from the prompt and its index, with the prompt printed. */
@@ -16,7 +22,7 @@ export type ImageSpec =
       width: number;
       height: number;
       base: ImageSpec;
-      mask: MaskRegion;
+      mask: MaskBits;
       seed: string;
       index: number;
     }
@@ -77,14 +83,10 @@ function painter(seed: string, variant: number, vivid: boolean): Painter {
   }
 }
 
-let fonts:
-  | Promise<{ small: Awaited<ReturnType<typeof loadFont>>; large: Awaited<ReturnType<typeof loadFont>> }>
-  | undefined;
+let fonts: { small: BitmapFont; large: BitmapFont } | undefined;
+/** Read on the first picture drawn: a sandbox nobody looks at never decodes them. */
 function loadFonts(): NonNullable<typeof fonts> {
-  fonts ??= Promise.all([loadFont(SANS_16_WHITE), loadFont(SANS_32_WHITE)]).then(([small, large]) => ({
-    small,
-    large,
-  }));
+  fonts ??= { small: loadBitmapFont(SANS_16_WHITE), large: loadBitmapFont(SANS_32_WHITE) };
   return fonts;
 }
 
@@ -94,8 +96,8 @@ function printable(text: string, max: number): string {
   return plain.length > max ? `${plain.slice(0, max - 3)}...` : plain;
 }
 
-async function renderTile(spec: Extract<ImageSpec, { kind: 'tile' }>): Promise<JimpImage> {
-  const image = new Jimp({ width: spec.width, height: spec.height, color: 0x000000ff });
+function renderTile(spec: Extract<ImageSpec, { kind: 'tile' }>): Canvas {
+  const image = { bitmap: blackBitmap(spec.width, spec.height) };
   const data = image.bitmap.data;
   const paint = painter(`${spec.seed}#${spec.index}`, spec.index + hash(spec.seed), false);
   const band = Math.min(spec.height, 64);
@@ -110,18 +112,18 @@ async function renderTile(spec: Extract<ImageSpec, { kind: 'tile' }>): Promise<J
       data[p + 3] = 255;
     }
   }
-  const { small, large } = await loadFonts();
+  const { small, large } = loadFonts();
   const text = printable(spec.label, 140);
-  if (text) image.print({ font: small, x: 8, y: 6, text, maxWidth: Math.max(16, spec.width - 16) });
+  if (text) printText(image.bitmap, small, { x: 8, y: 6, text, maxWidth: Math.max(16, spec.width - 16) });
   if (spec.height > 96 && spec.width > 64) {
-    image.print({ font: large, x: 10, y: spec.height - 48, text: String(spec.index + 1) });
+    printText(image.bitmap, large, { x: 10, y: spec.height - 48, text: String(spec.index + 1) });
   }
   return image;
 }
 
 export class ImageStore {
   private readonly specs = new Map<string, ImageSpec>();
-  private readonly bitmaps = new Map<string, Promise<JimpImage>>();
+  private readonly bitmaps = new Map<string, Promise<Canvas>>();
   private readonly pngs = new Map<string, Promise<Buffer>>();
 
   constructor(
@@ -142,7 +144,7 @@ export class ImageStore {
     const spec = this.specs.get(file);
     if (!spec) return undefined;
     return this.cached(this.pngs, file, this.maxPngs, async () =>
-      (await this.bitmap(spec)).getBuffer('image/png'),
+      encodePng((await this.bitmap(spec)).bitmap),
     );
   }
 
@@ -174,11 +176,11 @@ export class ImageStore {
     return made;
   }
 
-  private bitmap(spec: ImageSpec): Promise<JimpImage> {
+  private bitmap(spec: ImageSpec): Promise<Canvas> {
     return this.cached(this.bitmaps, spec.id, this.maxBitmaps, () => this.render(spec));
   }
 
-  private async render(spec: ImageSpec): Promise<JimpImage> {
+  private async render(spec: ImageSpec): Promise<Canvas> {
     switch (spec.kind) {
       case 'tile':
         return renderTile(spec);
@@ -191,8 +193,8 @@ export class ImageStore {
     }
   }
 
-  private async renderGrid(spec: Extract<ImageSpec, { kind: 'grid' }>): Promise<JimpImage> {
-    const grid = new Jimp({ width: spec.width, height: spec.height, color: 0x000000ff });
+  private async renderGrid(spec: Extract<ImageSpec, { kind: 'grid' }>): Promise<Canvas> {
+    const grid = { bitmap: blackBitmap(spec.width, spec.height) };
     const tiles = await Promise.all(spec.tiles.map((tile) => this.bitmap(tile)));
     tiles.forEach((tile, i) => {
       const ox = (i % 2) * tile.bitmap.width;
@@ -210,9 +212,9 @@ export class ImageStore {
     return grid;
   }
 
-  private async renderRepaint(spec: Extract<ImageSpec, { kind: 'repaint' }>): Promise<JimpImage> {
+  private async renderRepaint(spec: Extract<ImageSpec, { kind: 'repaint' }>): Promise<Canvas> {
     const base = await this.bitmap(spec.base);
-    const image = new Jimp({ width: spec.width, height: spec.height, color: 0x000000ff });
+    const image = { bitmap: blackBitmap(spec.width, spec.height) };
     base.bitmap.data.copy(image.bitmap.data);
     const bits = scaleMask(spec.mask, spec.width, spec.height);
     const paint = painter(`${spec.seed}#region#${spec.index}`, spec.index, true);
@@ -239,10 +241,10 @@ export class ImageStore {
     return image;
   }
 
-  private async renderPreview(spec: Extract<ImageSpec, { kind: 'preview' }>): Promise<JimpImage> {
+  private async renderPreview(spec: Extract<ImageSpec, { kind: 'preview' }>): Promise<Canvas> {
     const source = await this.bitmap(spec.of);
     const { width, height } = source.bitmap;
-    const image = new Jimp({ width, height, color: 0x000000ff });
+    const image = { bitmap: blackBitmap(width, height) };
     const block = 32;
     const src = source.bitmap.data;
     const out = image.bitmap.data;

@@ -1,11 +1,13 @@
 // Turns a Vary (Region) mask into a one-bit region: white (luminance >= 128) is the part to repaint.
 // The mask's header is read first: a few bytes declaring a huge picture, or a picture of another
 // shape than the one it repaints, is refused before a single pixel is allocated.
-import { Jimp } from 'jimp';
-import { decodeWebp } from '../image/webp-codec';
-import { readImageHeader, type ImageHeader } from '../mask/image-input';
+import { decodePictureOffThread } from '../picture/decode-task';
+import { readDeclaredSize, type PictureSize } from '../picture/header';
+import { PICTURE_LIMITS } from '../picture/limits';
 
-export interface MaskRegion {
+type Declared = PictureSize;
+
+export interface MaskBits {
   width: number;
   height: number;
   /** 1 = repaint, row-major. */
@@ -22,7 +24,7 @@ export interface MaskRefusal {
 }
 
 /** Midjourney's largest picture side; a mask larger than that on any side is refused unread. */
-export const MASK_MAX_SIDE = 4096;
+export const MASK_MAX_SIDE = PICTURE_LIMITS.maxMaskSide;
 /** How far (as a share) a mask's aspect ratio may be from the picture's: Midjourney lays it over the picture. */
 export const ASPECT_TOLERANCE = 0.02;
 
@@ -46,10 +48,10 @@ export function aspectMatches(
   return Math.abs(ratio - 1) <= ASPECT_TOLERANCE;
 }
 
-function header(bytes: Buffer): ImageHeader | MaskRefusal {
-  let found: ImageHeader;
+function header(bytes: Buffer): Declared | MaskRefusal {
+  let found: Declared;
   try {
-    found = readImageHeader(bytes, 'the mask');
+    found = readDeclaredSize(bytes, { field: 'the mask', subject: 'mask' });
   } catch (err) {
     const tooLarge = (err as { code?: unknown }).code === 'MASK_TOO_LARGE';
     return {
@@ -66,20 +68,11 @@ function header(bytes: Buffer): ImageHeader | MaskRefusal {
   return found;
 }
 
-async function pixelsOf(
-  bytes: Buffer,
-  format: ImageHeader['format'],
-): Promise<{ data: Buffer; width: number; height: number }> {
-  if (format === 'webp') return decodeWebp(bytes);
-  const image = await Jimp.fromBuffer(bytes);
-  return image.bitmap;
-}
-
 /** Checks, decodes and thresholds the mask of a repaint of `picture`, or says why it cannot be used. */
 export async function decodeMask(
   bytes: Buffer,
   picture: { width: number; height: number },
-): Promise<MaskRegion | MaskRefusal> {
+): Promise<MaskBits | MaskRefusal> {
   const declared = header(bytes);
   if ('problem' in declared) return declared;
   if (!aspectMatches(declared, picture)) {
@@ -92,7 +85,8 @@ export async function decodeMask(
   }
   let pixels: { data: Buffer; width: number; height: number };
   try {
-    pixels = await pixelsOf(bytes, declared.format);
+    // Off the event loop, in a worker bounded in time and memory: the sandbox runs beside the tests.
+    pixels = await decodePictureOffThread(bytes, { field: 'the mask', subject: 'mask' });
   } catch {
     return {
       problem: 'undecodable',
@@ -120,7 +114,7 @@ export async function decodeMask(
 }
 
 /** The mask scaled (nearest neighbour) to the image's size. */
-export function scaleMask(mask: MaskRegion, width: number, height: number): Uint8Array {
+export function scaleMask(mask: MaskBits, width: number, height: number): Uint8Array {
   if (mask.width === width && mask.height === height) return mask.bits;
   const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {

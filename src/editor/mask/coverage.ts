@@ -1,7 +1,7 @@
 // What the dialog says about the regions, computed by the mask builder's own rule (the core's
-// parseShapes: scaling, rounding, clipping, ellipses, polygons), so the editor can never disagree
+// readShapes: scaling, rounding, clipping, ellipses, polygons), so the editor can never disagree
 // with the mask the node builds.
-import { parseShapes } from '../../core/mask/mask-shapes';
+import { readShapes } from '../../core/mask/mask-shapes';
 
 export interface Size {
   width: number;
@@ -11,7 +11,7 @@ export interface Size {
 /** Why the mask builder would refuse this region at this size, in its words; undefined if fine. */
 export function regionProblem(region: unknown, index: number, size: Size): string | undefined {
   try {
-    parseShapes([region], undefined, size);
+    readShapes([region], undefined, size);
     return undefined;
   } catch (err) {
     // Checked alone, the region is regions[0] to the parser.
@@ -22,7 +22,7 @@ export function regionProblem(region: unknown, index: number, size: Size): strin
 /** Why the whole list would be refused (a bad region, too many); undefined if fine. */
 export function regionsProblem(regions: unknown, size: Size): string | undefined {
   try {
-    parseShapes(regions, undefined, size);
+    readShapes(regions, undefined, size);
     return undefined;
   } catch (err) {
     return String((err as Error).message);
@@ -46,7 +46,7 @@ function unionLength(spans: number[]): number {
 
 /** The share (0-1) of white pixels of the mask these (valid) regions make at this size. */
 export function coverage(regions: unknown[], size: Size, invert: boolean): number {
-  const shapes = parseShapes(regions, undefined, size);
+  const shapes = readShapes(regions, undefined, size);
   const spans: number[] = [];
   let covered = 0;
   for (let row = 0; row < size.height; row++) {

@@ -1,10 +1,13 @@
 // Thumbnails shown under a node in the editor, on this package's own comms topic
 // (`nextleg-preview/<nodeId>`), retained so an editor opened later still sees the last one. A
 // preview is a courtesy: whatever goes wrong making it is logged at debug level and never reaches
-// the flow.
+// the flow. The picture is decoded and shrunk in a picture worker, so a huge or hostile result
+// costs that worker, never the event loop or the job's result.
 import type { Node, NodeAPI } from 'node-red';
 import type { JobApi } from '../../core/api/job-model';
 import { makeThumbnail, thumbnailDataUrl, type ThumbnailFormat } from '../../core/image/thumbnail';
+import { PICTURE_LIMITS } from '../../core/picture/limits';
+import { tooLarge } from '../../core/picture/picture-error';
 import { lookupAccount, type DeliveredResult, type WaitingNodeDef } from './job-node';
 
 const PREVIEW_TOPIC = 'nextleg-preview';
@@ -49,15 +52,26 @@ export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): N
     try {
       let image = source.image;
       if ((image === undefined || image === null) && source.imageUrl && source.client) {
-        image = await source.client.getImage(source.imageUrl, { signal });
+        const downloaded = await source.client.getImage(source.imageUrl, { signal });
+        // The client's own download cap is for results; a preview takes no more than any picture.
+        if (downloaded.length > PICTURE_LIMITS.maxInputBytes) {
+          throw tooLarge(
+            `the picture is ${downloaded.length} bytes; the limit is ${PICTURE_LIMITS.maxInputBytes} bytes`,
+          );
+        }
+        image = downloaded;
       }
       if (image === undefined || image === null) return;
-      const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg' });
+      const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg', signal });
       // A newer picture is waiting: publishing this one would only flicker.
       if (signal.aborted || waiting) return;
       RED.comms.publish(topic, { image: thumbnailDataUrl(thumbnail) }, true);
     } catch (err) {
-      if (!signal.aborted) node.debug(`preview not shown: ${(err as Error).message}`);
+      if (signal.aborted) return;
+      const code = (err as { code?: unknown }).code;
+      node.debug(
+        `preview not shown: ${typeof code === 'string' ? `${code}: ` : ''}${(err as Error).message}`,
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 // The pictures a job ends with, as ImageStore specs (drawn only when fetched): a grid is always
 // four tiles of one size, whatever made them (an imagine, a blend, a button, a repaint).
 import type { ImageSpec } from '../images';
-import type { MaskRegion } from '../mask-decode';
+import type { MaskBits } from '../mask-decode';
 
 export interface Size {
   width: number;
@@ -19,7 +19,7 @@ export function patternTiles(jobId: string, size: Size, seed: string, label: str
 }
 
 /** Tiles of `base` with the mask's white area repainted, each differently. */
-export function repaintTiles(jobId: string, base: ImageSpec, mask: MaskRegion, seed: string): ImageSpec[] {
+export function repaintTiles(jobId: string, base: ImageSpec, mask: MaskBits, seed: string): ImageSpec[] {
   return fourTiles(jobId, (index, id) => ({
     kind: 'repaint',
     id,
