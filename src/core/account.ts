@@ -1,6 +1,7 @@
 // One TheNextLeg account: its client and the scheduler that spaces every request made with it.
 // The Node-RED config node owns one of these; nothing here knows about Node-RED.
 import { RequestScheduler, waitForResult, type ResultFeed, type WaitOptions } from './jobs';
+import { MAX_TIMER_MS } from './jobs/timers';
 import { TnlClient, type TnlClientOptions } from './tnl/client';
 import type { Acknowledgement, ButtonRequest, CallOptions, ImagineRequest, TnlResult } from './tnl/types';
 
@@ -57,7 +58,9 @@ export class Account {
     const clientOptions: TnlClientOptions = {
       baseUrl: options.baseUrl,
       token: options.token,
-      timeoutMs: options.requestTimeoutMs,
+      // The client times each request with a timer: a longer limit would fire at once.
+      timeoutMs:
+        options.requestTimeoutMs === undefined ? undefined : Math.min(options.requestTimeoutMs, MAX_TIMER_MS),
       logger: options.logger,
     };
     const pushed = Boolean(options.webhookUrl && options.resultFeed);

@@ -6,7 +6,7 @@ import { Account, DEFAULT_FALLBACK_POLL_FACTOR } from '../core/account';
 import { ResultFeedHub } from '../core/jobs/result-feed';
 import type { ConfigCredentials, ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
 import { NodeError } from './shared/node-error';
-import { nonNegativeNumber, positiveNumber } from './shared/numbers';
+import { durationMs, positiveNumber, warnSettingProblem } from './shared/numbers';
 import {
   mountWebhookRoute,
   newWebhookSecret,
@@ -44,6 +44,28 @@ export = (RED: NodeAPI): void => {
       return token.trim();
     };
 
+    // Read once, at deploy, so a value that cannot be used as written is reported there.
+    const seconds = (
+      field: 'submitInterval' | 'pollInterval' | 'requestTimeout',
+      options: { allowZero?: boolean } = {},
+    ): number =>
+      durationMs(def[field], CONFIG_DEFAULTS[field], 1000, {
+        ...options,
+        onProblem: warnSettingProblem(
+          RED,
+          this,
+          `nextleg-config.label.${field}`,
+          def[field],
+          'nextleg-config.label.seconds',
+        ),
+      });
+    const pacing = {
+      submitIntervalMs: seconds('submitInterval', { allowZero: true }),
+      pollIntervalMs: seconds('pollInterval', { allowZero: true }),
+      maxPollsPerSecond: positiveNumber(def.maxPollsPerSecond, CONFIG_DEFAULTS.maxPollsPerSecond),
+      requestTimeoutMs: seconds('requestTimeout'),
+    };
+
     // The webhook: on only with a usable public base URL and Node-RED's HTTP-in server running.
     const feed = new ResultFeedHub();
     let hookUrl: string | undefined;
@@ -72,10 +94,7 @@ export = (RED: NodeAPI): void => {
       account ??= new Account({
         baseUrl: (def.baseUrl || CONFIG_DEFAULTS.baseUrl).trim(),
         token: resolveToken(),
-        submitIntervalMs: nonNegativeNumber(def.submitInterval, CONFIG_DEFAULTS.submitInterval) * 1000,
-        pollIntervalMs: nonNegativeNumber(def.pollInterval, CONFIG_DEFAULTS.pollInterval) * 1000,
-        maxPollsPerSecond: positiveNumber(def.maxPollsPerSecond, CONFIG_DEFAULTS.maxPollsPerSecond),
-        requestTimeoutMs: positiveNumber(def.requestTimeout, CONFIG_DEFAULTS.requestTimeout) * 1000,
+        ...pacing,
         logger: (line) => this.debug(line),
         webhookUrl: hookUrl,
         resultFeed: feed,

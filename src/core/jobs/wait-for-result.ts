@@ -5,6 +5,7 @@ import type { MessageState, TnlResult } from '../tnl/types';
 import { resultCodeError } from '../api/result-codes';
 import { resultCodeOf } from '../tnl/message-state';
 import type { RequestScheduler } from './scheduler';
+import { clampTimerMs } from './timers';
 
 /** All the waiting needs from a client, so any reader (the real client, a test script) will do. */
 export interface MessageReader {
@@ -67,7 +68,7 @@ function withMessageId(err: unknown, messageId: string): ApiError {
 function pauseFor(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, clampTimerMs(ms));
     function done(): void {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);
@@ -121,7 +122,7 @@ export function waitForResult(
 
     const overallTimer = setTimeout(
       () => fail('JOB_TIMEOUT', `No result within ${seconds(timeoutMs)}`, true),
-      timeoutMs,
+      clampTimerMs(timeoutMs),
     );
 
     const watchProgress = (progress: number): void => {
@@ -130,7 +131,7 @@ export function waitForResult(
       clearTimeout(stallTimer);
       stallTimer = setTimeout(
         () => fail('STALLED', `Progress stuck at ${progress}% for ${seconds(stallTimeoutMs)}`, true),
-        stallTimeoutMs,
+        clampTimerMs(stallTimeoutMs),
       );
     };
 
