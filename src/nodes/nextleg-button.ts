@@ -7,6 +7,16 @@ import { describeType, evaluateSetting, invalidInput, messageIdText } from './sh
 /** TNL's longest labels ("🔍 Zoom Out 1.5x", "🖌️ Vary (Region)") are under 20 characters. */
 const MAX_BUTTON_LENGTH = 64;
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Whether the label has more than `max` characters as a reader counts them ("🖌️" is one). */
+function longerThan(label: string, max: number): boolean {
+  // Counted one by one and stopped past the limit, so a huge label costs no more than a short one.
+  const segments = graphemes.segment(label)[Symbol.iterator]();
+  for (let count = 0; !segments.next().done;) if (++count > max) return true;
+  return false;
+}
+
 interface ButtonNodeDef extends WaitingNodeDef {
   button?: string;
   buttonType?: string;
@@ -21,13 +31,14 @@ export = (RED: NodeAPI): void => {
     // Sent exactly as TNL listed it (emoji included): no trimming of the label's own characters.
     const button = raw?.trim() ? raw : undefined;
     if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
-    if (button.length > MAX_BUTTON_LENGTH) {
-      throw invalidInput(
-        `msg.button is ${button.length} characters long; no TNL button is over ${MAX_BUTTON_LENGTH}`,
-      );
+    if (longerThan(button, MAX_BUTTON_LENGTH)) {
+      throw invalidInput(`msg.button is over ${MAX_BUTTON_LENGTH} characters long; no TNL button is`);
     }
     const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
     if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
+    if (Array.isArray(msg.buttons) && msg.buttons.some((b) => typeof b !== 'string')) {
+      throw invalidInput('msg.buttons must be a list of button labels (text)');
+    }
     if (Array.isArray(msg.buttons) && msg.buttons.length > 0 && !msg.buttons.includes(button)) {
       throw invalidInput(`This result has no "${button}" button; it has: ${msg.buttons.join(', ')}`);
     }

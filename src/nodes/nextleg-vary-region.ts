@@ -17,6 +17,9 @@ export = (RED: NodeAPI): void => {
     // Every check runs before anything is sent: a bad press would still cost a submit slot.
     const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
     if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));
+    if (Array.isArray(msg.buttons) && msg.buttons.some((b) => typeof b !== 'string')) {
+      throw invalidInput('msg.buttons must be a list of button labels (text)');
+    }
     if (Array.isArray(msg.buttons) && !msg.buttons.includes(VARY_REGION_BUTTON)) {
       throw invalidInput(RED._('nextleg.errors.noVaryButton'));
     }
