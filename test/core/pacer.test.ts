@@ -76,7 +76,7 @@ describe('AdaptivePace', () => {
     }
   });
 
-  it('a refusal slows the pace to about half the rate it ran at, then waits for room', () => {
+  it('a refusal slows the pace to about half the rate it ran at, then probes for room', () => {
     const pace = new AdaptivePace({ fastestMs: 10 });
     for (let t = 0; t < 100; t += 10) {
       pace.started(t);
@@ -86,13 +86,16 @@ describe('AdaptivePace', () => {
     pace.refused(100, 101, 1000);
     assert.ok(pace.spacingMs > 19 && pace.spacingMs < 22, `spacing ${pace.spacingMs}`);
     assert.equal(pace.waitingForRoom, true);
+    // The first probe waits an eighth of Retry-After: the hint is coarse, the pace too fast to probe by.
     const firstProbe = pace.nextStartAt();
-    // A probe refused while the window is still full doubles the wait, without slowing the pace.
+    assert.ok(firstProbe - 101 >= 125 - 0.01, `first probe ${firstProbe - 101} ms after the refusal`);
     pace.started(firstProbe);
     pace.refused(firstProbe, firstProbe + 1, 1000);
-    const spacing = pace.spacingMs;
+    // Still no room: twice the wait, and a slower pace once there is room.
     const secondProbe = pace.nextStartAt();
-    assert.ok(secondProbe - (firstProbe + 1) >= 2 * spacing - 0.01);
+    assert.ok(secondProbe - (firstProbe + 1) >= 250 - 0.01);
+    assert.ok(pace.spacingMs > 39, `spacing ${pace.spacingMs} after a refused probe`);
+    const spacing = pace.spacingMs;
     pace.started(secondProbe);
     pace.accepted(secondProbe, secondProbe + 1);
     assert.equal(pace.waitingForRoom, false);
@@ -102,10 +105,24 @@ describe('AdaptivePace', () => {
   it('a refusal of a call sent before the slowdown does not slow it again', () => {
     const pace = new AdaptivePace({ fastestMs: 10 });
     for (let t = 0; t <= 50; t += 10) pace.started(t);
-    pace.refused(40, 45, 1000);
+    pace.refused(40, 55, 1000);
     const spacing = pace.spacingMs;
-    pace.refused(50, 55, 1000);
+    pace.refused(50, 56, 1000);
     assert.equal(pace.spacingMs, spacing);
+  });
+
+  it('does not slow below what the server accepted over its window', () => {
+    // 250 calls accepted in the last second at 400/s, then a refusal: the limit is about 250/s.
+    const pace = new AdaptivePace({ fastestMs: 2.5 });
+    let t = 0;
+    for (let i = 0; i < 250; i++, t += 2.5) {
+      pace.started(t);
+      pace.accepted(t, t + 1);
+    }
+    pace.started(t);
+    pace.refused(t, t + 1, 1000);
+    const perSecond = 1000 / pace.spacingMs;
+    assert.ok(perSecond > 235 && perSecond < 250, `${perSecond.toFixed(0)}/s after the refusal`);
   });
 
   it('fine answers bring the pace back to just under the refused rate, then to the fastest', () => {

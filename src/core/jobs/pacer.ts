@@ -20,6 +20,12 @@ export interface PaceOptions {
 const SLOW_DOWN = 0.5;
 /** ...or to what the server accepted over the last Retry-After, when that is more (see slowDown). */
 const DEFAULT_REFUSAL_WINDOW_MS = 1000;
+/**
+ * While the server's window is still full after a refusal, the first probe waits this share of its
+ * Retry-After (a coarse upper bound on when room appears: whole seconds), each further one twice as
+ * long, so room is found within a few probes however coarse the hint and however fast the pace.
+ */
+const FIRST_PROBE_SHARE = 1 / 8;
 /** Paces are kept this far under a rate that was refused: clocks jitter, a limit is not a target. */
 const MARGIN = 0.03;
 /**
@@ -69,6 +75,10 @@ export class AdaptivePace {
   /** Refused, and nothing started since the slowdown accepted yet: the server's window is still full. */
   private draining = false;
   private drainRefusals = 0;
+  /** The wait before the first probe of the current drain; doubled by each refused probe. */
+  private probeGapMs = 0;
+  /** What the server accepted over its window before the last slowdown: the pace stays above it. */
+  private demonstratedRate = 0;
   private lastRefusalAt = -Infinity;
   private lastStartAt = -Infinity;
   /** Where the last start belonged on the lane's schedule (at or after the moment it went out). */
@@ -101,8 +111,7 @@ export class AdaptivePace {
   /** The earliest time the next call may start. */
   nextStartAt(): number {
     if (!this.draining) return this.lastSlotAt + this.spacingMs - this.allowanceMs();
-    // While the window stays full, each refused probe doubles the wait for the next one.
-    const gap = Math.min(spacingOf(this.slowestRate), this.spacingMs * 2 ** this.drainRefusals);
+    const gap = Math.min(spacingOf(this.slowestRate), this.probeGapMs * 2 ** this.drainRefusals);
     return Math.max(this.lastStartAt, this.lastRefusalAt) + gap;
   }
 
@@ -138,14 +147,20 @@ export class AdaptivePace {
     this.lastRefusalAt = at;
     // Sent before the last slowdown: at the pace that was already found too fast.
     if (startedAt < this.slowedAt) return;
-    // The server's window has not emptied since the slowdown: waiting longer, not slowing further,
-    // is the answer (each refused probe doubles the next gap, see nextStartAt).
+    // The server's window has not emptied since the slowdown. Each refused probe doubles the wait
+    // for the next one, and halves the pace the lane keeps once there is room: a window that stays
+    // full that long says the pace was far too fast. Never below what the server accepted, though:
+    // a burst that filled the window says nothing about the pace that drains it.
     if (this.draining) {
       this.drainRefusals++;
+      this.rate = Math.max(this.slowestRate, this.demonstratedRate, this.rate * SLOW_DOWN);
       return;
     }
-    const window = retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : DEFAULT_REFUSAL_WINDOW_MS;
-    this.holdMs = Math.max(HOLD_MIN_MS, Math.min(window, MAX_TIMER_MS));
+    const window = Math.min(
+      MAX_TIMER_MS,
+      retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : DEFAULT_REFUSAL_WINDOW_MS,
+    );
+    this.holdMs = Math.max(HOLD_MIN_MS, window);
     this.slowDown(at, window);
   }
 
@@ -160,13 +175,14 @@ export class AdaptivePace {
     this.refusedRate = ranAt;
     // Halving may overshoot a limit just under the refused rate; what the server accepted over the
     // last window is a rate it demonstrably allows, so the pace does not fall below that.
-    const acceptedOverWindow = this.acceptedSince(at - windowMs) / windowMs;
-    let next = Math.max(ranAt * SLOW_DOWN, Math.min(acceptedOverWindow, ranAt)) * (1 - MARGIN);
+    this.demonstratedRate = Math.min(this.acceptedSince(at - windowMs) / windowMs, ranAt) * (1 - MARGIN);
+    let next = Math.max(ranAt * SLOW_DOWN * (1 - MARGIN), this.demonstratedRate);
     if (this.acceptedRate !== undefined) next = Math.max(next, this.acceptedRate);
     this.setRate(Math.max(this.slowestRate, next), at);
     this.slowedAt = at;
     this.draining = true;
     this.drainRefusals = 0;
+    this.probeGapMs = Math.max(this.spacingMs, windowMs * FIRST_PROBE_SHARE);
   }
 
   private stepUp(at: number): void {
