@@ -9,3 +9,4 @@ export {
 export { waitForResult, type MessageReader, type ResultFeed, type WaitOptions } from './wait-for-result';
 export { backoffDelay } from './backoff';
 export { isTransientError, isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';
+export { clampTimerMs, MAX_TIMER_MS } from './timers';
