@@ -3,13 +3,20 @@
 // then finishes normally instead of failing at once; a resumed record with such a limit finishes too.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { NodeAPI } from 'node-red';
 import type { JobRecord } from '../../src/core/jobs/job-record';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import imagineResultNode from '../../src/nodes/nextleg-imagine-result';
 import { handoverFor } from '../../src/nodes/shared/job-journal';
 import { CONFIG_ID, single } from '../flows/api-flows';
-import { ALL_NODES, collect, helper, loadFlow, recorder, stopNodeRed, type Msg } from '../support/node-red';
+import {
+  collect,
+  helper,
+  loadFlow,
+  nodesKeepingApi,
+  recorder,
+  stopNodeRed,
+  type Msg,
+} from '../support/node-red';
 
 let sandbox: Sandbox;
 
@@ -75,15 +82,7 @@ describe('a resumed record with a limit beyond the ceiling', () => {
   beforeEach(() => helper.startServer());
 
   it('is finished and delivered, not failed as JOB_TIMEOUT at once', async () => {
-    let red: NodeAPI | undefined;
-    const nodes = ALL_NODES.map((fn) =>
-      fn === imagineResultNode
-        ? (api: NodeAPI) => {
-            red = api;
-            imagineResultNode(api);
-          }
-        : fn,
-    );
+    const { nodes, api } = nodesKeepingApi(imagineResultNode);
     const flow = [
       { id: 'tab1', type: 'tab', label: 'resume' },
       ...single(sandbox.url, 'nextleg-imagine-result', {}).map((n) =>
@@ -114,7 +113,7 @@ describe('a resumed record with a limit beyond the ceiling', () => {
       },
       msg: { payload: 'an old job', tag: 'recorded' },
     };
-    handoverFor(red as NodeAPI).set('dut', new Map([['recorded1', record]]));
+    handoverFor(api()).set('dut', new Map([['recorded1', record]]));
 
     await helper.setFlows(flow, 'full', credentials);
     const caught = recorder('caught');

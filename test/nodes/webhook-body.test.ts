@@ -5,24 +5,25 @@
 // default settings.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { NodeAPI } from 'node-red';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import configNode from '../../src/nodes/nextleg-config';
 import { CONFIG_ID } from '../flows/api-flows';
 import { WEBHOOK_SECRET, webhookFlow } from '../flows/webhook-flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
-import { ALL_NODES, collect, helper, recorder, sleep, stopNodeRed, type Msg } from '../support/node-red';
+import {
+  collect,
+  eventually,
+  helper,
+  nodesKeepingApi,
+  recorder,
+  sleep,
+  stopNodeRed,
+  type Msg,
+} from '../support/node-red';
 
 let sandbox: Sandbox;
-let red: NodeAPI | undefined;
-const NODES = ALL_NODES.map((fn) =>
-  fn === configNode
-    ? (api: NodeAPI) => {
-        red = api;
-        configNode(api);
-      }
-    : fn,
-);
+/** The config node's runtime API holds the HTTP-in app the route is mounted on. */
+const { nodes: NODES, api } = nodesKeepingApi(configNode);
 
 before(async () => {
   sandbox = await startSandbox({ stepMs: 5 });
@@ -60,8 +61,10 @@ function chunked(text: string): ReadableStream<Uint8Array> {
   });
 }
 
-/** The job the sandbox keeps waiting (`--sandbox-never`), so only a posted result can finish it. */
-async function waitingJobId(): Promise<string> {
+/** Starts a job the sandbox keeps waiting (`--sandbox-never`), so only a posted result can finish it. */
+async function startWaitingJob(): Promise<string> {
+  helper.getNode('dut').receive({ payload: 'waits --sandbox-never' });
+  await eventually(() => sandbox.requests().some((r) => r.path === '/v2/imagine' && r.status === 200));
   const jobs = (await (await fetch(`${sandbox.url}/_sandbox/jobs`)).json()) as Array<{ messageId: string }>;
   return jobs.at(-1)?.messageId ?? '';
 }
@@ -103,7 +106,7 @@ for (const topology of TOPOLOGIES) {
       };
       // The order of red.js: the admin app (with its JSON and form parsers, 5 MB) first.
       internals._app.use(topology.adminRoot, internals._httpAdmin);
-      internals._app.use(topology.nodeRoot, red?.httpNode);
+      internals._app.use(topology.nodeRoot, api().httpNode);
     }
 
     it('takes the sandbox’s own JSON post and finishes the job without polling', async () => {
@@ -118,9 +121,7 @@ for (const topology of TOPOLOGIES) {
     it('refuses what is not JSON with 415, and only JSON finishes a waiting job', async () => {
       await load();
       const got = recorder('out');
-      helper.getNode('dut').receive({ payload: 'waits --sandbox-never' });
-      await sleep(100);
-      const id = await waitingJobId();
+      const id = await startWaitingJob();
       const body = result(id, 'pushed');
       assert.equal((await post(hookUrl(), body, 'text/plain')).status, 415, 'JSON as text/plain');
       assert.equal((await post(hookUrl(), body)).status, 415, 'JSON without a content type');
@@ -138,9 +139,7 @@ for (const topology of TOPOLOGIES) {
     it('refuses a body over 1 MB with 413, with or without a Content-Length, and it finishes nothing', async () => {
       await load();
       const got = recorder('out');
-      helper.getNode('dut').receive({ payload: 'waits --sandbox-never' });
-      await sleep(100);
-      const id = await waitingJobId();
+      const id = await startWaitingJob();
       for (const bytes of [1.1 * MB, 3 * MB]) {
         const res = await post(hookUrl(), oversized(id, bytes), 'application/json');
         assert.equal(res.status, 413, `${bytes} bytes with a Content-Length`);
