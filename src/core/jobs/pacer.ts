@@ -1,10 +1,14 @@
 // How fast one lane of an account (its submits, or its polls) may start calls. The account's setting
-// is where the pace starts and the fastest it ever goes. A refusal for load (HTTP 429, a full queue)
-// slows this lane only; answers that are fine speed it up again in steps, each taken only after the
-// current pace has held for a while, searching between the fastest pace the server accepted and the
-// slowest it refused (as TCP's BIC does with its window). So the pace settles just under the
-// server's limit instead of running into it again and again, and it still finds its way back up
-// when the limit rises.
+// is where the pace starts and the fastest it ever goes.
+//
+// A refusal for load (HTTP 429, a full queue) slows this lane only, to about half the rate it ran
+// at, but not below what the server accepted over its last Retry-After, nor below a pace that held.
+// Until a call is accepted again the server's window is still full: one call at a time probes for
+// room, the waits growing from an eighth of Retry-After. Answers that are fine speed the lane up
+// again in steps, each after the pace has held a while, halfway to the slowest rate refused (a
+// binary search between what held and what was refused, as TCP's BIC does with its window). So the
+// pace settles just under the server's limit instead of running into it again and again, and still
+// finds its way back up when the limit rises.
 //
 // Pure: every method takes the time from the caller (performance.now() in the scheduler).
 import { MAX_TIMER_MS } from './timers';
@@ -149,11 +153,12 @@ export class AdaptivePace {
     if (startedAt < this.slowedAt) return;
     // The server's window has not emptied since the slowdown. Each refused probe doubles the wait
     // for the next one, and halves the pace the lane keeps once there is room: a window that stays
-    // full that long says the pace was far too fast. Never below what the server accepted, though:
-    // a burst that filled the window says nothing about the pace that drains it.
+    // full that long says the pace was far too fast. Never below what the server accepted, though,
+    // nor below a pace that held: a window full of a burst says nothing about the pace after it.
     if (this.draining) {
       this.drainRefusals++;
-      this.rate = Math.max(this.slowestRate, this.demonstratedRate, this.rate * SLOW_DOWN);
+      const floor = Math.max(this.slowestRate, this.demonstratedRate, this.acceptedRate ?? 0);
+      this.rate = Math.max(floor, this.rate * SLOW_DOWN);
       return;
     }
     const window = Math.min(
