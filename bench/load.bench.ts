@@ -66,7 +66,13 @@ export function limitsFloorMs(jobs: number, stepMs: number, limits: Limits): num
 }
 
 async function run(s: Scenario): Promise<Outcome> {
-  const sandbox = await startSandbox({ stepMs: s.stepMs, minuteMs: 60_000, rateLimit: s.rateLimit ?? false });
+  // Small pictures: drawing them is the sandbox's own work, in this same process, not the nodes'.
+  const sandbox = await startSandbox({
+    stepMs: s.stepMs,
+    minuteMs: 60_000,
+    imageSize: 64,
+    rateLimit: s.rateLimit ?? false,
+  });
   await helper.startServer();
   try {
     const flow = manyJobs(sandbox.url).map((n) =>
