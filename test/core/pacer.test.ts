@@ -86,15 +86,19 @@ describe('AdaptivePace', () => {
     pace.refused(100, 101, 1000);
     assert.ok(pace.spacingMs > 19 && pace.spacingMs < 22, `spacing ${pace.spacingMs}`);
     assert.equal(pace.waitingForRoom, true);
-    // The first probe waits an eighth of Retry-After: the hint is coarse, the pace too fast to probe by.
+    // The first probe goes at the new pace: after a small overshoot there is room at once.
     const firstProbe = pace.nextStartAt();
-    assert.ok(firstProbe - 101 >= 125 - 0.01, `first probe ${firstProbe - 101} ms after the refusal`);
+    assert.ok(firstProbe - 101 < 22, `first probe ${firstProbe - 101} ms after the refusal`);
     pace.started(firstProbe);
     pace.refused(firstProbe, firstProbe + 1, 1000);
-    // Still no room: twice the wait, and a slower pace once there is room.
+    // Still no room: the window is long, so the next probe waits an eighth of Retry-After, and the
+    // pace is not cut again for it.
     const secondProbe = pace.nextStartAt();
-    assert.ok(secondProbe - (firstProbe + 1) >= 250 - 0.01);
-    assert.ok(pace.spacingMs > 39, `spacing ${pace.spacingMs} after a refused probe`);
+    assert.ok(
+      secondProbe - (firstProbe + 1) >= 125 - 0.01,
+      `second probe ${secondProbe - firstProbe - 1} ms later`,
+    );
+    assert.ok(pace.spacingMs > 19 && pace.spacingMs < 22, `spacing ${pace.spacingMs} after a refused probe`);
     const spacing = pace.spacingMs;
     pace.started(secondProbe);
     pace.accepted(secondProbe, secondProbe + 1);
@@ -141,6 +145,13 @@ describe('AdaptivePace', () => {
     }
     assert.ok(closest < 0.3, 'the pace never settled just under the refused rate');
     assert.equal(pace.spacingMs, 10, 'the pace did not return to the account’s setting');
+  });
+
+  it('a lane with no spacing of its own gets one when its very first call is refused', () => {
+    const pace = new AdaptivePace({ fastestMs: 0 });
+    pace.started(0);
+    pace.refused(0, 4, 1000);
+    assert.ok(pace.spacingMs >= 4, `spacing ${pace.spacingMs} after a refused first call`);
   });
 
   it('never falls below the slowest pace', () => {

@@ -4,7 +4,7 @@
 // A refusal for load (HTTP 429, a full queue) slows this lane only, to about half the rate it ran
 // at, but not below what the server accepted over its last Retry-After, nor below a pace that held.
 // Until a call is accepted again the server's window is still full: one call at a time probes for
-// room, the waits growing from an eighth of Retry-After. Answers that are fine speed the lane up
+// room, waiting longer after each refused probe. Answers that are fine speed the lane up
 // again in steps, each after the pace has held a while, halfway to the slowest rate refused (a
 // binary search between what held and what was refused, as TCP's BIC does with its window). So the
 // pace settles just under the server's limit instead of running into it again and again, and still
@@ -25,11 +25,12 @@ const SLOW_DOWN = 0.5;
 /** ...or to what the server accepted over the last Retry-After, when that is more (see slowDown). */
 const DEFAULT_REFUSAL_WINDOW_MS = 1000;
 /**
- * While the server's window is still full after a refusal, the first probe waits this share of its
- * Retry-After (a coarse upper bound on when room appears: whole seconds), each further one twice as
- * long, so room is found within a few probes however coarse the hint and however fast the pace.
+ * While the server's window is still full after a refusal, the first probe goes at the new pace:
+ * after a small overshoot room comes back at once. Once a probe is refused too, the window is long,
+ * and the waits grow from this share of Retry-After (a coarse upper bound on when room appears:
+ * whole seconds), doubling: a window of seconds is spanned in a few probes, not a dozen.
  */
-const FIRST_PROBE_SHARE = 1 / 8;
+const LATER_PROBE_SHARE = 1 / 8;
 /** Paces are kept this far under a rate that was refused: clocks jitter, a limit is not a target. */
 const MARGIN = 0.03;
 /**
@@ -79,10 +80,8 @@ export class AdaptivePace {
   /** Refused, and nothing started since the slowdown accepted yet: the server's window is still full. */
   private draining = false;
   private drainRefusals = 0;
-  /** The wait before the first probe of the current drain; doubled by each refused probe. */
-  private probeGapMs = 0;
-  /** What the server accepted over its window before the last slowdown: the pace stays above it. */
-  private demonstratedRate = 0;
+  /** The server's Retry-After at the last slowdown (or 1 s): how long its window may stay full. */
+  private retryHintMs = DEFAULT_REFUSAL_WINDOW_MS;
   private lastRefusalAt = -Infinity;
   private lastStartAt = -Infinity;
   /** Where the last start belonged on the lane's schedule (at or after the moment it went out). */
@@ -115,7 +114,9 @@ export class AdaptivePace {
   /** The earliest time the next call may start. */
   nextStartAt(): number {
     if (!this.draining) return this.lastSlotAt + this.spacingMs - this.allowanceMs();
-    const gap = Math.min(spacingOf(this.slowestRate), this.probeGapMs * 2 ** this.drainRefusals);
+    const refusals = this.drainRefusals;
+    const fromHint = refusals > 0 ? this.retryHintMs * LATER_PROBE_SHARE * 2 ** (refusals - 1) : 0;
+    const gap = Math.min(spacingOf(this.slowestRate), Math.max(this.spacingMs * 2 ** refusals, fromHint));
     return Math.max(this.lastStartAt, this.lastRefusalAt) + gap;
   }
 
@@ -151,14 +152,11 @@ export class AdaptivePace {
     this.lastRefusalAt = at;
     // Sent before the last slowdown: at the pace that was already found too fast.
     if (startedAt < this.slowedAt) return;
-    // The server's window has not emptied since the slowdown. Each refused probe doubles the wait
-    // for the next one, and halves the pace the lane keeps once there is room: a window that stays
-    // full that long says the pace was far too fast. Never below what the server accepted, though,
-    // nor below a pace that held: a window full of a burst says nothing about the pace after it.
+    // The server's window has not emptied since the slowdown: waiting longer, not slowing further,
+    // is the answer (each refused probe lengthens the wait for the next, see nextStartAt). The pace
+    // itself was set for after the window, and a window still full of a burst says nothing about it.
     if (this.draining) {
       this.drainRefusals++;
-      const floor = Math.max(this.slowestRate, this.demonstratedRate, this.acceptedRate ?? 0);
-      this.rate = Math.max(floor, this.rate * SLOW_DOWN);
       return;
     }
     const window = Math.min(
@@ -172,7 +170,7 @@ export class AdaptivePace {
   private slowDown(at: number, windowMs: number): void {
     // The rate the lane really ran at: with no spacing of its own, or short of work, it may have
     // gone slower than its pace.
-    const ranAt = Math.min(this.rate, this.observedRate());
+    const ranAt = Math.min(this.rate, this.observedRate(at));
     if (this.acceptedRate !== undefined && ranAt <= this.acceptedRate) {
       // Refused at a pace that held before: the limit came down (another client, a new plan).
       this.acceptedRate = undefined;
@@ -180,14 +178,14 @@ export class AdaptivePace {
     this.refusedRate = ranAt;
     // Halving may overshoot a limit just under the refused rate; what the server accepted over the
     // last window is a rate it demonstrably allows, so the pace does not fall below that.
-    this.demonstratedRate = Math.min(this.acceptedSince(at - windowMs) / windowMs, ranAt) * (1 - MARGIN);
-    let next = Math.max(ranAt * SLOW_DOWN * (1 - MARGIN), this.demonstratedRate);
+    const demonstrated = Math.min(this.acceptedSince(at - windowMs) / windowMs, ranAt);
+    let next = Math.max(ranAt * SLOW_DOWN, demonstrated) * (1 - MARGIN);
     if (this.acceptedRate !== undefined) next = Math.max(next, this.acceptedRate);
     this.setRate(Math.max(this.slowestRate, next), at);
     this.slowedAt = at;
     this.draining = true;
     this.drainRefusals = 0;
-    this.probeGapMs = Math.max(this.spacingMs, windowMs * FIRST_PROBE_SHARE);
+    this.retryHintMs = windowMs;
   }
 
   private stepUp(at: number): void {
@@ -219,11 +217,15 @@ export class AdaptivePace {
     return Math.max(0, Math.min(LATENESS_ALLOWANCE_MS, spacing / 2, spacing - spacingOf(this.fastestRate)));
   }
 
-  private observedRate(): number {
+  /**
+   * The rate of the recent starts; with too few to tell (a first call refused), one call per answer,
+   * which is the most a lane without a spacing of its own sends.
+   */
+  private observedRate(at: number): number {
     const starts = this.recentStarts;
-    if (starts.length < 2) return Infinity;
-    const span = (starts[starts.length - 1] as number) - (starts[0] as number);
-    return span > 0 ? (starts.length - 1) / span : Infinity;
+    const span = starts.length >= 2 ? (starts[starts.length - 1] as number) - (starts[0] as number) : 0;
+    if (span > 0) return (starts.length - 1) / span;
+    return 1 / Math.max(1, at - this.lastStartAt);
   }
 
   private acceptedSince(from: number): number {
