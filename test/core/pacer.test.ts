@@ -154,6 +154,25 @@ describe('AdaptivePace', () => {
     assert.ok(pace.spacingMs >= 4, `spacing ${pace.spacingMs} after a refused first call`);
   });
 
+  it('a pace that held is stepped down a little on one refusal, and halved on a second', () => {
+    const pace = new AdaptivePace({ fastestMs: 10 });
+    let t = 0;
+    for (let i = 0; i < 200; i++, t += 10) {
+      pace.started(t);
+      pace.accepted(t, t + 1);
+    }
+    pace.started(t);
+    pace.refused(t, t + 1, 1000);
+    assert.ok(pace.spacingMs > 10 && pace.spacingMs < 10.5, `spacing ${pace.spacingMs} after one refusal`);
+    t = pace.nextStartAt();
+    pace.started(t);
+    pace.accepted(t, t + 1); // room again
+    t = pace.nextStartAt();
+    pace.started(t);
+    pace.refused(t, t + 1, 1000);
+    assert.ok(pace.spacingMs > 19, `spacing ${pace.spacingMs} after a second refusal`);
+  });
+
   it('never falls below the slowest pace', () => {
     const pace = new AdaptivePace({ fastestMs: 100, slowestMs: 1000 });
     let t = 0;

@@ -121,6 +121,8 @@ export class AdaptivePace {
   }
 
   started(at: number): void {
+    // The account's own pace holds from the lane's first call on, like any later pace from its change.
+    if (this.changedAt === -Infinity) this.changedAt = at;
     // A start within the allowance keeps the schedule; a later one moves it (no burst after a lull).
     this.lastSlotAt = this.draining ? at : Math.max(this.lastSlotAt + this.spacingMs, at);
     this.lastStartAt = at;
@@ -171,16 +173,21 @@ export class AdaptivePace {
     // The rate the lane really ran at: with no spacing of its own, or short of work, it may have
     // gone slower than its pace.
     const ranAt = Math.min(this.rate, this.observedRate(at));
-    if (this.acceptedRate !== undefined && ranAt <= this.acceptedRate) {
-      // Refused at a pace that held before: the limit came down (another client, a new plan).
-      this.acceptedRate = undefined;
-    }
     this.refusedRate = ranAt;
-    // Halving may overshoot a limit just under the refused rate; what the server accepted over the
-    // last window is a rate it demonstrably allows, so the pace does not fall below that.
-    const demonstrated = Math.min(this.acceptedSince(at - windowMs) / windowMs, ranAt);
-    let next = Math.max(ranAt * SLOW_DOWN, demonstrated) * (1 - MARGIN);
-    if (this.acceptedRate !== undefined) next = Math.max(next, this.acceptedRate);
+    let next: number;
+    if (this.acceptedRate !== undefined && ranAt <= this.acceptedRate) {
+      // Refused at a pace that held before: one refusal may be jitter at a limit just under it, a
+      // second one (the held pace is forgotten now) that the limit came down (another client, a
+      // new plan): first a small step down, then the full slowdown.
+      this.acceptedRate = undefined;
+      next = ranAt * (1 - MARGIN);
+    } else {
+      // Halving may overshoot a limit just under the refused rate; what the server accepted over
+      // the last window is a rate it demonstrably allows, so the pace does not fall below that.
+      const demonstrated = Math.min(this.acceptedSince(at - windowMs) / windowMs, ranAt);
+      next = Math.max(ranAt * SLOW_DOWN, demonstrated) * (1 - MARGIN);
+      if (this.acceptedRate !== undefined) next = Math.max(next, this.acceptedRate);
+    }
     this.setRate(Math.max(this.slowestRate, next), at);
     this.slowedAt = at;
     this.draining = true;
