@@ -176,9 +176,9 @@ export class AdaptivePace {
     this.refusedRate = ranAt;
     let next: number;
     if (this.acceptedRate !== undefined && ranAt <= this.acceptedRate) {
-      // Refused at a pace that held before: one refusal may be jitter at a limit just under it, a
-      // second one (the held pace is forgotten now) that the limit came down (another client, a
-      // new plan): first a small step down, then the full slowdown.
+      // Refused at a pace that held before: jitter at a limit just under it, or the limit came
+      // down (another client, a new plan). First a small step down; the held pace is forgotten,
+      // so a further refusal slows by the rule below.
       this.acceptedRate = undefined;
       next = ranAt * (1 - MARGIN);
     } else {
