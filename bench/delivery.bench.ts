@@ -1,12 +1,11 @@
 // Result delivery benchmark: the delay from the sandbox finishing a job (its result's responseAt) to
 // the node's output, by webhook and by polling, measured in one run through the real Node-RED
 // runtime. A measurement, not a test: it prints PASS/FAIL and never fails the process.
-import type { NodeAPI } from 'node-red';
 import { startSandbox } from '../src/core/sandbox/server';
 import configNode from '../src/nodes/nextleg-config';
 import { CONFIG_ID } from '../test/flows/api-flows';
 import { WEBHOOK_SECRET, webhookFlow } from '../test/flows/webhook-flows';
-import { ALL_NODES, collect, helper, stopNodeRed, type Msg } from '../test/support/node-red';
+import { collect, helper, nodesKeepingApi, stopNodeRed, type Msg } from '../test/support/node-red';
 
 const JOBS = 20;
 /** The account polls each job every 0.25 s: a fast setting, kinder to polling than TNL's 2-5 s. */
@@ -19,15 +18,7 @@ function percentile(values: number[], p: number): number {
 }
 
 async function delays(sandboxUrl: string, token: string, webhook: boolean): Promise<number[]> {
-  let red: NodeAPI | undefined;
-  const nodes = ALL_NODES.map((fn) =>
-    fn === configNode
-      ? (api: NodeAPI) => {
-          red = api;
-          configNode(api);
-        }
-      : fn,
-  );
+  const { nodes, api } = nodesKeepingApi(configNode);
   await helper.startServer();
   const base = (helper as unknown as { url(): string }).url();
   const flow = webhookFlow(sandboxUrl, webhook ? base : '', {}, { pollInterval: POLL_INTERVAL_S });
@@ -35,7 +26,7 @@ async function delays(sandboxUrl: string, token: string, webhook: boolean): Prom
   await helper.load(nodes, [{ id: 'tab1', type: 'tab', label: 'bench' }, ...onTab], {
     [CONFIG_ID]: { token, webhookSecret: WEBHOOK_SECRET },
   });
-  (helper as unknown as { _app: { use(h: unknown): void } })._app.use(red?.httpNode);
+  (helper as unknown as { _app: { use(h: unknown): void } })._app.use(api().httpNode);
   const arrivals: number[] = [];
   const out = collect('out', JOBS, 60_000);
   helper.getNode('out').on('input', () => arrivals.push(Date.now()));

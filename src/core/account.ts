@@ -3,6 +3,7 @@
 // knows about Node-RED, and nothing past this file knows which API it talks to.
 import type { JobApi } from './api/job-model';
 import { RequestScheduler, waitForJob, type StateFeed, type WaitEnd, type WaitOptions } from './jobs';
+import { clampTimerMs } from './jobs/timers';
 import { MjpApi } from './mjp/mjp-api';
 import type { MjpAuthScheme } from './mjp/types';
 import { TnlApi } from './tnl/tnl-api';
@@ -41,7 +42,8 @@ function createApi(options: AccountOptions, webhookUrl: string | undefined): Job
   const common = {
     baseUrl: options.baseUrl,
     token: options.token,
-    timeoutMs: options.requestTimeoutMs,
+    // The client times each request with a timer: a longer limit would fire at once.
+    timeoutMs: options.requestTimeoutMs === undefined ? undefined : clampTimerMs(options.requestTimeoutMs),
     logger: options.logger,
     webhookUrl,
   };

@@ -8,6 +8,16 @@ import { describeType, evaluateSetting, invalidInput, messageIdText } from './sh
 /** The longest names ("🔍 Zoom Out 1.5x") and midjourney-proxy's ids (MJ::JOB::...::<uuid>::SOLO) fit. */
 const MAX_BUTTON_LENGTH = 128;
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Whether the label has more than `max` characters as a reader counts them ("🖌️" is one). */
+function longerThan(label: string, max: number): boolean {
+  // Counted one by one and stopped past the limit, so a huge label costs no more than a short one.
+  const segments = graphemes.segment(label)[Symbol.iterator]();
+  for (let count = 0; !segments.next().done;) if (++count > max) return true;
+  return false;
+}
+
 interface ButtonNodeDef extends WaitingNodeDef {
   button?: string;
   buttonType?: string;
@@ -22,12 +32,8 @@ export = (RED: NodeAPI): void => {
     // Sent exactly as listed (emoji included): no trimming of the label's own characters.
     const button = raw?.trim() ? raw : undefined;
     if (!button) throw invalidInput(RED._('nextleg.errors.noButton'));
-    // Characters as a person counts them: an emoji is one, not two UTF-16 units.
-    const length = [...button].length;
-    if (length > MAX_BUTTON_LENGTH) {
-      throw invalidInput(
-        `msg.button is ${length} characters long; no button name is over ${MAX_BUTTON_LENGTH}`,
-      );
+    if (longerThan(button, MAX_BUTTON_LENGTH)) {
+      throw invalidInput(`msg.button is over ${MAX_BUTTON_LENGTH} characters long; no button name or id is`);
     }
     const buttonMessageId = messageIdText(msg.buttonMessageId, 'msg.buttonMessageId');
     if (!buttonMessageId) throw invalidInput(RED._('nextleg.errors.noButtonMessageId'));

@@ -9,7 +9,7 @@ import { MAX_TIMER_MS } from '../core/jobs/timers';
 import type { ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
 import { exportedSettings } from './shared/editor-settings';
 import { NodeError } from './shared/node-error';
-import { nonNegativeNumber, positiveNumber } from './shared/numbers';
+import { durationMs, positiveNumber, warnSettingProblem } from './shared/numbers';
 import {
   mountWebhookRoute,
   newWebhookSecret,
@@ -47,6 +47,28 @@ export = (RED: NodeAPI): void => {
         throw new NodeError('NO_TOKEN', RED._('nextleg.errors.noToken'));
       }
       return token.trim();
+    };
+
+    // Read once, at deploy, so a value that cannot be used as written is reported there.
+    const seconds = (
+      field: 'submitInterval' | 'pollInterval' | 'requestTimeout',
+      options: { allowZero?: boolean } = {},
+    ): number =>
+      durationMs(def[field], CONFIG_DEFAULTS[field], 1000, {
+        ...options,
+        onProblem: warnSettingProblem(
+          RED,
+          this,
+          `nextleg-config.label.${field}`,
+          def[field],
+          'nextleg-config.label.seconds',
+        ),
+      });
+    const pacing = {
+      submitIntervalMs: seconds('submitInterval', { allowZero: true }),
+      pollIntervalMs: seconds('pollInterval', { allowZero: true }),
+      maxPollsPerSecond: positiveNumber(def.maxPollsPerSecond, CONFIG_DEFAULTS.maxPollsPerSecond),
+      requestTimeoutMs: seconds('requestTimeout'),
     };
 
     // The webhook: on only with a usable public base URL and Node-RED's HTTP-in server running.
@@ -90,10 +112,7 @@ export = (RED: NodeAPI): void => {
         baseUrl: (def.baseUrl || (api === 'tnl' ? CONFIG_DEFAULTS.baseUrl : '')).trim(),
         token: resolveToken(),
         authScheme: def.authScheme === 'bearer' ? 'bearer' : 'mj-api-secret',
-        submitIntervalMs: nonNegativeNumber(def.submitInterval, CONFIG_DEFAULTS.submitInterval) * 1000,
-        pollIntervalMs: nonNegativeNumber(def.pollInterval, CONFIG_DEFAULTS.pollInterval) * 1000,
-        maxPollsPerSecond: positiveNumber(def.maxPollsPerSecond, CONFIG_DEFAULTS.maxPollsPerSecond),
-        requestTimeoutMs: positiveNumber(def.requestTimeout, CONFIG_DEFAULTS.requestTimeout) * 1000,
+        ...pacing,
         logger: (line) => this.debug(line),
         webhookUrl: hookUrl,
         stateFeed: feed,

@@ -1,4 +1,5 @@
-// RequestScheduler as a pure unit: submit spacing, fair FIFO polls, 429 pauses, retry rules, abort and close.
+// RequestScheduler as a pure unit: submit spacing, fair FIFO polls, pacing after 429s (per lane, Retry-After
+// for the refused call only), retry rules, abort and close.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RequestScheduler, type SchedulerOptions } from '../../src/core/jobs';
@@ -108,22 +109,35 @@ describe('RequestScheduler submits', () => {
     assert.equal(script.calls.length, 1);
   });
 
-  it('pauses the whole submit lane for Retry-After on a 429, then succeeds', async () => {
-    const s = make({ submitIntervalMs: 1 });
-    const first = scripted([fail('HTTP_429', { retryable: true, retryAfterMs: 60, status: 429 })]);
+  it('a 429 slows the submit lane; the refused submit alone waits out Retry-After', async () => {
+    const s = make({ submitIntervalMs: 5, pollIntervalMs: 0, maxPollsPerSecond: 1000 });
+    const first = scripted([fail('HTTP_429', { retryable: true, retryAfterMs: 80, status: 429 })]);
     const second = scripted([]);
-    const refused = s.submit(first.call);
-    await new Promise((r) => setImmediate(r)); // the 429 has come back; the next submit is queued behind it
-    assert.equal(first.calls.length, 1);
-    const [a, b] = await Promise.all([refused, s.submit(second.call)]);
-    assert.deepEqual([a, b], ['ok', 'ok']);
+    const third = scripted([]);
+    const results = await Promise.all([s.submit(first.call), s.submit(second.call), s.submit(third.call)]);
+    assert.deepEqual(results, ['ok', 'ok', 'ok']);
     assert.equal(first.calls.length, 2);
-    assert.equal(second.calls.length, 1);
-    const pause = second.calls[0]! - first.calls[0]!;
-    assert.ok(pause >= 59, `the other submit went out ${pause} ms after the 429, inside the pause`);
-    assert.ok(first.calls[1]! <= second.calls[0]!, 'the refused submit lost its turn');
+    assert.ok(
+      first.calls[1]! - first.calls[0]! >= 79,
+      'the refused submit was retried inside its Retry-After',
+    );
+    // The lane went on meanwhile: the other submits did not wait for the refused one's Retry-After.
+    assert.ok(third.calls[0]! < first.calls[1]!, 'the whole lane waited for Retry-After');
+    assert.ok(second.calls[0]! < third.calls[0]!, 'the submits after the refused one went out of order');
+    assert.ok(s.stats.submitSpacingMs > 5, 'the submit lane kept its pace after a 429');
+    assert.equal(s.stats.pollSpacingMs, 1, 'a submit 429 slowed the polls');
     assert.equal(s.stats.throttled, 1);
     assert.equal(s.stats.retries, 1);
+  });
+
+  it('a refused submit that gets no Retry-After still waits a backoff, and is not counted as sent', async () => {
+    const s = make({ submitIntervalMs: 0, backoffBaseMs: 30, backoffMaxMs: 30 });
+    const queueFull = fail('QUEUE_FULL', { throttled: true, status: 200 });
+    const script = scripted([queueFull]);
+    assert.equal(await s.submit(script.call), 'ok');
+    assert.equal(script.calls.length, 2);
+    assert.ok(script.calls[1]! - script.calls[0]! >= 14, 'retried at once after a refusal for load');
+    assert.equal(s.stats.throttled, 1);
   });
 });
 
@@ -207,15 +221,48 @@ describe('RequestScheduler polls', () => {
     assert.equal(script.calls.length, 1);
   });
 
-  it('pauses every job’s polls on a 429, then goes on', async () => {
+  it('a 429 on a poll holds back that job’s poll only; the other jobs keep their turns', async () => {
     const s = make({ pollIntervalMs: 0, maxPollsPerSecond: 1000 });
-    const first = scripted([fail('HTTP_429', { retryable: true, retryAfterMs: 50, status: 429 })]);
-    const second = scripted([]);
-    const refused = s.poll(first.call, { jobKey: 'a' });
-    await new Promise((r) => setImmediate(r));
-    await Promise.all([refused, s.poll(second.call, { jobKey: 'b' })]);
-    assert.ok(second.calls[0]! - first.calls[0]! >= 49, 'job b was polled inside the pause');
+    const refused = scripted([fail('HTTP_429', { retryable: true, retryAfterMs: 60, status: 429 })]);
+    const others = ['b', 'c', 'd'].map(() => scripted([]));
+    await Promise.all([
+      s.poll(refused.call, { jobKey: 'a' }),
+      ...others.map((script, i) => s.poll(script.call, { jobKey: `job${i}` })),
+    ]);
+    assert.ok(
+      refused.calls[1]! - refused.calls[0]! >= 59,
+      'the refused poll came back inside its Retry-After',
+    );
+    const otherStarts = others.map((script) => script.calls[0]!);
+    assert.deepEqual(
+      [...otherStarts].sort((x, y) => x - y),
+      otherStarts,
+      'the other jobs lost their order',
+    );
+    assert.ok(otherStarts.at(-1)! < refused.calls[1]!, 'the other jobs waited for the refused poll');
+    assert.ok(s.stats.pollSpacingMs > 1, 'the poll lane kept its pace after a 429');
+    assert.equal(s.stats.submitSpacingMs, 3000, 'a poll 429 slowed the submits');
     assert.equal(s.stats.throttled, 1);
+  });
+
+  it('keeps a lane under a sliding-window limit with few refusals', async () => {
+    // A server that accepts 5 polls in any 50 ms; the account asks for 1000 a second.
+    const s = make({ pollIntervalMs: 0, maxPollsPerSecond: 1000 });
+    const accepted: number[] = [];
+    let refusals = 0;
+    const call = async (): Promise<string> => {
+      const at = performance.now();
+      while (accepted.length && accepted[0]! <= at - 50) accepted.shift();
+      if (accepted.length >= 5) {
+        refusals++;
+        throw fail('HTTP_429', { retryable: true, retryAfterMs: 100, status: 429 });
+      }
+      accepted.push(at);
+      return 'ok';
+    };
+    await Promise.all(Array.from({ length: 120 }, (_, i) => s.poll(call, { jobKey: `job${i}` })));
+    assert.equal(s.stats.polls - refusals, 120, 'a poll was lost or repeated');
+    assert.ok(refusals <= 15, `${refusals} of 120 polls refused`);
   });
 });
 

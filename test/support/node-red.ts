@@ -2,6 +2,7 @@
 // next to an in-process sandbox, and collects what nodes send, for the node tests.
 import type { EventEmitter } from 'node:events';
 import { dirname } from 'node:path';
+import type { NodeAPI } from 'node-red';
 import helper from 'node-red-node-test-helper';
 import buttonNode from '../../src/nodes/nextleg-button';
 import configNode from '../../src/nodes/nextleg-config';
@@ -39,6 +40,32 @@ export const ALL_NODES = [
   getMessageNode,
   maskBuilderNode,
 ];
+
+/**
+ * ALL_NODES, with `node`'s initializer keeping the runtime API it is given: the test then reaches
+ * what only that API holds (its HTTP-in app, the records it hands to the next instance).
+ */
+export function nodesKeepingApi(node: (typeof ALL_NODES)[number]): {
+  nodes: typeof ALL_NODES;
+  api(): NodeAPI;
+} {
+  let kept: NodeAPI | undefined;
+  const nodes = ALL_NODES.map((fn) =>
+    fn === node
+      ? (api: NodeAPI) => {
+          kept = api;
+          return node(api);
+        }
+      : fn,
+  );
+  return {
+    nodes,
+    api: () => {
+      if (!kept) throw new Error('the node was not loaded yet');
+      return kept;
+    },
+  };
+}
 
 export type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type FlowNode = Record<string, unknown> & { id: string; type: string };

@@ -18,3 +18,4 @@ export { runPlan, resumeRecord, submitStep, type JobPlan, type JobStep, type Job
 export { ResultFeedHub } from './result-feed';
 export { backoffDelay } from './backoff';
 export { isTransientError, isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';
+export { clampTimerMs, MAX_TIMER_MS } from './timers';

@@ -1,15 +1,25 @@
-// One scheduler per TNL account: every submit and every poll of every node of that account goes
-// through it, so the account's rate limits hold however many flows run at once.
+// One scheduler per account: every submit and every poll of every node of that account goes
+// through it, so the account's rate limits hold however many flows run at once. Submits and polls
+// are two lanes, each with its own pace (see pacer.ts): a refusal for load slows the lane that got
+// it, and the refused call alone waits out the server's Retry-After.
 import { ApiError } from '../api/errors';
 import { backoffDelay } from './backoff';
+import { AdaptivePace } from './pacer';
 import { isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';
+import { clampTimerMs } from './timers';
 
 export interface SchedulerOptions {
-  /** Minimum spacing between two submits of the account; default 3000 (TNL: 1 request per 3 s). */
+  /**
+   * Spacing between two submits of the account, where the pace starts and the fastest it goes;
+   * default 3000 (TNL: 1 request per 3 s). Refusals for load widen it, fine answers narrow it back.
+   */
   submitIntervalMs?: number;
   /** Minimum spacing between two polls of the same job; default 2000. */
   pollIntervalMs?: number;
-  /** Account-wide cap on polls, spread evenly over each second; default 5. */
+  /**
+   * Account-wide rate of polls, spread evenly over each second: where the poll pace starts and the
+   * fastest it goes; default 5.
+   */
   maxPollsPerSecond?: number;
   /** Retries per call for transient failures; default 6. */
   maxRetries?: number;
@@ -31,8 +41,12 @@ export interface SchedulerStats {
   polls: number;
   /** Calls started again after a transient failure. */
   retries: number;
-  /** 429 answers received, each of which paused its lane. */
+  /** Refusals for load (429, a full queue) received; each slows its lane or lengthens its wait. */
   throttled: number;
+  /** The spacing the submit lane keeps now, ms (0: one submit after the other, as fast as answered). */
+  submitSpacingMs: number;
+  /** The spacing the poll lane keeps now, ms. */
+  pollSpacingMs: number;
 }
 
 export interface SubmitOptions {
@@ -49,12 +63,9 @@ type Call = (signal: AbortSignal) => Promise<unknown>;
 
 interface Lane {
   readonly kind: 'submit' | 'poll';
-  readonly spacingMs: number;
+  readonly pace: AdaptivePace;
   readonly queue: Task[];
   readonly running: Set<Task>;
-  nextStartAt: number;
-  /** Set by a 429: the whole account waits, not only the call that was refused. */
-  pausedUntil: number;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -70,6 +81,8 @@ interface Task {
   failures: number;
   throttles: number;
   notBefore: number;
+  /** When the call last went out: tells the pace which of its paces an answer is about. */
+  startedAt: number;
 }
 
 const DEFAULTS = {
@@ -110,7 +123,7 @@ export class RequestScheduler {
   private readonly pollLane: Lane;
   /** When each job was last polled; entries older than pollIntervalMs constrain nothing and go. */
   private readonly lastPollAt = new Map<string, number>();
-  private readonly counters: SchedulerStats = { submits: 0, polls: 0, retries: 0, throttled: 0 };
+  private readonly counters = { submits: 0, polls: 0, retries: 0, throttled: 0 };
   private closed = false;
 
   constructor(options: SchedulerOptions = {}) {
@@ -131,17 +144,19 @@ export class RequestScheduler {
   private static lane(kind: Lane['kind'], spacingMs: number): Lane {
     return {
       kind,
-      spacingMs,
+      pace: new AdaptivePace({ fastestMs: spacingMs }),
       queue: [],
       running: new Set(),
-      nextStartAt: -Infinity,
-      pausedUntil: -Infinity,
       timer: undefined,
     };
   }
 
   get stats(): SchedulerStats {
-    return { ...this.counters };
+    return {
+      ...this.counters,
+      submitSpacingMs: this.submitLane.pace.spacingMs,
+      pollSpacingMs: this.pollLane.pace.spacingMs,
+    };
   }
 
   get pending(): number {
@@ -192,6 +207,7 @@ export class RequestScheduler {
         failures: 0,
         throttles: 0,
         notBefore: -Infinity,
+        startedAt: -Infinity,
       };
       if (signal) {
         const onAbort = (): void => this.abortTask(task, 'Cancelled');
@@ -233,7 +249,8 @@ export class RequestScheduler {
     // Read the clock right before the call goes out, so a pause of the process elsewhere cannot
     // shrink the spacing the server sees.
     const at = now();
-    lane.nextStartAt = at + lane.spacingMs;
+    task.startedAt = at;
+    lane.pace.started(at);
     if (lane.kind === 'submit') this.counters.submits++;
     else {
       this.counters.polls++;
@@ -247,6 +264,7 @@ export class RequestScheduler {
     }
     result.then(
       (value) => {
+        if (task.state === 'running') lane.pace.accepted(task.startedAt, now());
         this.settle(task, { value });
         this.pump(lane);
       },
@@ -266,8 +284,14 @@ export class RequestScheduler {
     );
     if (throttled) {
       this.counters.throttled++;
-      if (err.retryAfterMs !== undefined && err.retryAfterMs > 0) waitMs = err.retryAfterMs;
-      lane.pausedUntil = Math.max(lane.pausedUntil, at + waitMs);
+      const retryAfterMs =
+        err.retryAfterMs !== undefined && err.retryAfterMs > 0 ? err.retryAfterMs : undefined;
+      lane.pace.refused(task.startedAt, at, retryAfterMs);
+      // Retry-After is a floor for this call's next try; the rest of the lane goes on at its new pace.
+      if (retryAfterMs !== undefined) waitMs = retryAfterMs;
+    } else if (err instanceof ApiError && err.status !== undefined) {
+      // The server answered, and not "slow down": as far as the pace goes, the call was accepted.
+      lane.pace.accepted(task.startedAt, at);
     }
     const retryable = lane.kind === 'submit' ? mayRetrySubmit(err) : mayRetryPoll(err);
     const exhausted = throttled
@@ -288,7 +312,7 @@ export class RequestScheduler {
     this.pump(lane);
   }
 
-  /** When a queued task may start, ignoring the lane's own spacing and pause. */
+  /** When a queued task may start, ignoring the lane's own pace. */
   private readyAt(task: Task): number {
     if (task.lane.kind === 'poll' && task.jobKey !== undefined) {
       const last = this.lastPollAt.get(task.jobKey);
@@ -301,14 +325,12 @@ export class RequestScheduler {
     if (this.closed) return;
     if (lane.kind === 'poll') this.forgetOldPolls();
     for (;;) {
-      // Submits go one at a time: each may create a job, and after a 429 only one call should
-      // learn whether the pause was long enough, not every queued one at once.
-      if (lane.queue.length === 0 || (lane.kind === 'submit' && lane.running.size > 0)) {
+      if (lane.queue.length === 0 || (this.oneAtATime(lane) && lane.running.size > 0)) {
         this.clearTimer(lane);
         return;
       }
       const at = now();
-      let wakeAt = Math.max(lane.nextStartAt, lane.pausedUntil);
+      let wakeAt = lane.pace.nextStartAt();
       if (wakeAt <= at) {
         // FIFO among the tasks that may start: one job waiting out its interval blocks no other job.
         let earliest = Infinity;
@@ -329,6 +351,15 @@ export class RequestScheduler {
     }
   }
 
+  /**
+   * Whether the lane waits for its call out to be answered (the answer pumps it again): while the
+   * server's window is still full after a refusal, and for submits without a spacing of their own
+   * (then they go one after the other, as fast as they are answered, not all at once).
+   */
+  private oneAtATime(lane: Lane): boolean {
+    return lane.pace.waitingForRoom || (lane.kind === 'submit' && lane.pace.spacingMs === 0);
+  }
+
   private forgetOldPolls(): void {
     const horizon = now() - this.pollIntervalMs;
     for (const [key, at] of this.lastPollAt) if (at <= horizon) this.lastPollAt.delete(key);
@@ -341,7 +372,7 @@ export class RequestScheduler {
         lane.timer = undefined;
         this.pump(lane);
       },
-      Math.max(1, Math.ceil(delayMs)),
+      Math.max(1, clampTimerMs(Math.ceil(delayMs))),
     );
   }
 

@@ -6,6 +6,7 @@ import { ApiError } from '../api/errors';
 import type { JobResult, JobState } from '../api/job-model';
 import { isTransientResultCode } from '../api/result-codes';
 import type { RequestScheduler } from './scheduler';
+import { clampTimerMs } from './timers';
 
 /** All the waiting needs from an API, so any reader (the real API, a test script) will do. */
 export interface JobReader {
@@ -85,7 +86,7 @@ function withJobId(err: unknown, jobId: string): ApiError {
 function pauseFor(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, clampTimerMs(ms));
     function done(): void {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);
@@ -155,7 +156,7 @@ export function waitForJob(
 
     const overallTimer = setTimeout(
       () => fail('JOB_TIMEOUT', `No result within ${seconds(timeoutMs)}`, true),
-      timeoutMs,
+      clampTimerMs(timeoutMs),
     );
 
     const watchProgress = (progress: number): void => {
@@ -164,7 +165,7 @@ export function waitForJob(
       clearTimeout(stallTimer);
       stallTimer = setTimeout(
         () => fail('STALLED', `Progress stuck at ${progress}% for ${seconds(stallTimeoutMs)}`, true),
-        stallTimeoutMs,
+        clampTimerMs(stallTimeoutMs),
       );
     };
 

@@ -19,7 +19,7 @@ import type { ConfigNode, JournalSettings } from './config-types';
 import { JobJournal, handoverFor } from './job-journal';
 import { JobStatusBoard } from './job-status';
 import { NodeError, toNodeError } from './node-error';
-import { positiveNumber } from './numbers';
+import { durationMs, positiveNumber, warnSettingProblem } from './numbers';
 
 export interface WaitingNodeDef extends NodeDef {
   account: string;
@@ -89,11 +89,15 @@ export function attachJobHandler(
   options: { alwaysWait?: boolean; onDelivered?: (delivered: DeliveredResult) => void } = {},
 ): void {
   const wait = options.alwaysWait || def.wait !== false;
+  const minutes = (field: 'timeout' | 'stallTimeout', fallback: number): number =>
+    durationMs(def[field], fallback, 60_000, {
+      onProblem: warnSettingProblem(RED, node, `nextleg.label.${field}`, def[field], 'nextleg.label.minutes'),
+    });
   const settings: JobRecord['options'] = {
     progressOutput: wait && def.progressOutput === true,
     downloadImage: wait && def.downloadImage === true,
-    timeoutMs: positiveNumber(def.timeout, WAIT_DEFAULTS.timeoutMin) * 60_000,
-    stallTimeoutMs: positiveNumber(def.stallTimeout, WAIT_DEFAULTS.stallTimeoutMin) * 60_000,
+    timeoutMs: minutes('timeout', WAIT_DEFAULTS.timeoutMin),
+    stallTimeoutMs: minutes('stallTimeout', WAIT_DEFAULTS.stallTimeoutMin),
     expireMins: positiveNumber(def.expireMins, WAIT_DEFAULTS.expireMins),
   };
 

@@ -3,6 +3,11 @@
 // hands each body to the live config node named in the path, after checking the secret beside it;
 // the config's API reads it exactly as it reads a polled state. Unknown config and wrong secret answer the same 404, so the route
 // tells a prober nothing; the secret is compared in constant time and never logged.
+//
+// The route reads its own body, with its own limit, whatever else runs in front of it: with
+// Node-RED's defaults the admin API and the HTTP-in server share the root `/`, so the admin API's
+// body parsers (5 MB, JSON and forms) see every request first. Only JSON is taken, as both APIs
+// post it (`Content-Type: application/json`); anything else is refused with 415 before it is read.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeAPI } from 'node-red';
@@ -11,6 +16,14 @@ import type { NodeAPI } from 'node-red';
 export const WEBHOOK_ROUTE = '/nextleg/webhook/:configId/:secret';
 /** Far above any result TNL sends (a few hundred bytes of URLs and text). */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  404: 'Not Found',
+  413: 'Too Large',
+  415: 'Unsupported Media Type',
+};
 
 export interface WebhookReceiver {
   secret: string;
@@ -51,38 +64,63 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/**
+ * Answers, and for a refusal closes the connection: what the caller is still sending is not read
+ * (a refused body may be any size), and nothing else can come on that connection.
+ */
 function answer(res: ServerResponse, status: number): void {
+  if (res.headersSent) return;
   res.statusCode = status;
   res.setHeader('content-type', 'text/plain; charset=utf-8');
-  res.end(
-    status === 200 ? 'OK' : status === 400 ? 'Bad Request' : status === 413 ? 'Too Large' : 'Not Found',
-  );
+  if (status !== 200) res.setHeader('connection', 'close');
+  res.end(STATUS_TEXT[status] ?? 'Error');
 }
 
-/** The body as text; undefined when it is too large (the answer is then already sent). */
-function readBody(req: RouteRequest, res: ServerResponse): Promise<string | undefined> {
-  // An httpNodeMiddleware may have parsed it already.
-  if (req._body || req.body !== undefined) {
+/** application/json or a +json type, any parameters (charset): what TNL and midjourney-proxy post. */
+export function isJsonContentType(header: string | undefined): boolean {
+  const type = header?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type);
+}
+
+type BodyOutcome = { text: string } | { refused: 400 | 413 | 415 };
+
+/** The body as text, or why it is refused; reads at most MAX_WEBHOOK_BYTES of it. */
+function readBody(req: RouteRequest): Promise<BodyOutcome> {
+  if (!isJsonContentType(req.headers['content-type'])) return Promise.resolve({ refused: 415 });
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_WEBHOOK_BYTES) return Promise.resolve({ refused: 413 });
+  if (req._body === true) {
+    // A parser in front (the admin API's under a shared root, an httpNodeMiddleware) has read the
+    // stream already, under its own limit. Its JSON, written out again, is about as long as the
+    // body it came from, which is what a chunked body without a Content-Length is measured by.
     const body = req.body;
-    return Promise.resolve(
-      typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body),
-    );
+    const text =
+      typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+    if (typeof text !== 'string') return Promise.resolve({ refused: 400 });
+    if (Buffer.byteLength(text) > MAX_WEBHOOK_BYTES) return Promise.resolve({ refused: 413 });
+    return Promise.resolve({ text });
   }
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const finish = (outcome: BodyOutcome): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > MAX_WEBHOOK_BYTES) {
-        answer(res, 413);
-        req.destroy();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+        req.pause();
+        finish({ refused: 413 });
+      } else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ text: Buffer.concat(chunks).toString('utf8') });
+    const onError = (): void => finish({ refused: 400 });
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
   });
 }
 
@@ -101,13 +139,15 @@ async function handle(RED: NodeAPI, req: RouteRequest, res: ServerResponse): Pro
   const receiver = receivers.get(configId);
   const ok = sameSecret(secret, receiver?.secret ?? DECOY);
   if (!receiver || !ok) {
-    req.resume();
     answer(res, 404);
     return;
   }
-  const text = await readBody(req, res);
-  if (text === undefined) return;
-  const parsed = parseJson(text);
+  const body = await readBody(req);
+  if ('refused' in body) {
+    answer(res, body.refused);
+    return;
+  }
+  const parsed = parseJson(body.text);
   const outcome = parsed ? receiver.receive(parsed.value) : undefined;
   if (outcome === undefined) {
     answer(res, 400);
