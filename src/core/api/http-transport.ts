@@ -1,7 +1,7 @@
 // The one place either API client makes a request: timeout, cancellation, size caps, logging and
 // error wrapping. The secret travels only in the headers the client names, only to its base URL,
 // never across a redirect, and is masked in everything this file writes (errors, log lines).
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { Readable } from 'node:stream';
 import { ApiError } from './errors';
 import {
@@ -100,7 +100,7 @@ export class HttpTransport {
   readonly #authHeaders: (token: string) => Record<string, string>;
   readonly #timeoutMs: number;
   readonly #logger: ((line: string) => void) | undefined;
-  readonly #http: AxiosInstance;
+  #client: AxiosInstance | undefined;
 
   constructor(options: TransportOptions) {
     this.baseUrl = options.baseUrl;
@@ -124,11 +124,20 @@ export class HttpTransport {
     }
     this.#timeoutMs = timeoutMs;
     this.#logger = options.logger;
-    this.#http = axios.create({
+  }
+
+  /**
+   * The HTTP client, loaded on the first request: Node-RED loads this package's nodes at start even
+   * in flows that never use them, and that start should not pay for an HTTP library.
+   */
+  get #http(): AxiosInstance {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.#client ??= (require('axios') as typeof import('axios')).create({
       validateStatus: () => true,
       responseType: 'arraybuffer',
       transformResponse: [(data: unknown) => data],
     });
+    return this.#client;
   }
 
   /** Text with the token masked, should a server have echoed it. */
