@@ -51,7 +51,7 @@ console.log(`
  3. Watch each node's status count up (15%, 31%, ... then "done") while the
     job runs: imagine, upscale U1, build the mask, Vary (Region).
  4. The pictures appear under the nodes: the upscale under "imagine → U1",
-    the mask under "mask 1024×1024", the repainted grid under the vary-region
+    the mask under "mask: 1 region", the repainted grid under the vary-region
     node "a red hot-air balloon".
     The Debug sidebar (bug icon, top right) shows each whole msg.
 

@@ -237,7 +237,10 @@ export function registerMaskBuilder(): void {
     button: previewButton,
     icon: 'nextleg-mask.svg',
     ...nodeLabels(TYPE, function () {
-      return this._(`${TYPE}.summary`, { width: this.width, height: this.height });
+      // The size is the picture's when msg.imageSize reaches the node: the label says what is drawn.
+      const count = Array.isArray(this.regions) ? this.regions.length : 0;
+      if (count === 0) return this._(`${TYPE}.paletteLabel`);
+      return count === 1 ? this._(`${TYPE}.summaryOne`) : this._(`${TYPE}.summary`, { count });
     }),
     inputLabels() {
       return this._(`${TYPE}.inputLabel`);
