@@ -5,7 +5,7 @@ import { ApiError } from '../../src/core/api/errors';
 import { RESULT_CODES } from '../../src/core/api/result-codes';
 import { parseMessageState } from '../../src/core/tnl/message-state';
 
-// TNL-API.md's real result payload (July 2023), verbatim.
+// A real result payload (July 2023, see docs/tnl-api.md), verbatim.
 const REAL_RESULT = {
   createdAt: '2023-07-08T18:59:14.302Z',
   responseAt: '2023-07-08T18:59:14.601Z',

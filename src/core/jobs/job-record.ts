@@ -55,11 +55,6 @@ export function toJsonSafe(value: unknown, seen = new Set<object>(), depth = 0):
   return out;
 }
 
-/** The top-level msg properties toJsonSafe would drop, to name them in a warning. */
-export function unsafeKeys(msg: Record<string, unknown>): string[] {
-  return Object.keys(msg).filter((key) => msg[key] !== undefined && toJsonSafe(msg[key]) === undefined);
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -14,12 +14,12 @@ import {
   submitStep,
 } from '../../core/jobs/job-runner';
 import { toJsonSafe, type JobRecord } from '../../core/jobs/job-record';
-import { resultPictureSize } from '../../core/jobs/result-picture';
-import type { ConfigNode, JournalSettings } from './config-types';
+import { journalSettingsOf, lookupAccount } from './account-lookup';
 import { JobJournal, handoverFor } from './job-journal';
 import { JobStatusBoard } from './job-status';
-import { NodeError, toNodeError } from './node-error';
+import { toNodeError, type NodeError } from './node-error';
 import { durationMs, positiveNumber, warnSettingProblem } from './numbers';
+import { applyResult, resultPicture } from './result-msg';
 
 export interface WaitingNodeDef extends NodeDef {
   account: string;
@@ -45,34 +45,6 @@ export interface DeliveredResult {
   node: Node;
   msg: JobMessage;
   result: JobResult;
-}
-
-const RESULT_FIELDS = ['buttonMessageId', 'buttons', 'imageUrl', 'imageUrls', 'imageSize'] as const;
-
-/** Copies the result onto the msg, dropping fields a previous node left that this result lacks. */
-function applyResult(msg: JobMessage, jobId: string, result: JobResult): void {
-  msg.payload = result.payload;
-  msg.messageId = jobId;
-  for (const field of RESULT_FIELDS) {
-    if (result[field] !== undefined) msg[field] = result[field];
-    else delete msg[field];
-  }
-}
-
-/** The node's account config node, if it names a live one. */
-function findConfig(RED: NodeAPI, accountId: string | undefined): ConfigNode | undefined {
-  const config = accountId ? (RED.nodes.getNode(accountId) as ConfigNode | null) : null;
-  return config && typeof config.getAccount === 'function' ? config : undefined;
-}
-
-export function lookupAccount(RED: NodeAPI, accountId: string | undefined): Account {
-  const config = findConfig(RED, accountId);
-  if (!config) throw new NodeError('NO_ACCOUNT', RED._('nextleg.errors.noAccount'));
-  return config.getAccount();
-}
-
-function journalSettingsOf(RED: NodeAPI, accountId: string | undefined): JournalSettings | undefined {
-  return findConfig(RED, accountId)?.journalSettings();
 }
 
 const QUEUED: NodeStatus = { fill: 'yellow', shape: 'ring', text: 'nextleg.status.queued' };
@@ -165,21 +137,14 @@ export function attachJobHandler(
 
   async function deliver(job: Job, account: Account, jobId: string, result: JobResult): Promise<void> {
     const { msg } = job;
-    let image: Buffer | undefined;
-    if (job.options.downloadImage && result.imageUrl) {
-      board.set(job.boardId, { fill: 'blue', shape: 'ring', text: 'nextleg.status.downloading' });
-      image = await account.api.getImage(result.imageUrl, { signal: job.signal });
-    }
-    const imageSize = await resultPictureSize(account.api, result, { image, signal: job.signal }).catch(
-      (err: unknown) => {
-        // The size is a courtesy for the mask builder: a picture whose header cannot be read
-        // still is the job's result.
-        node.debug(`picture size unknown: ${toNodeError(err).message}`);
-        return undefined;
-      },
-    );
-    applyResult(msg, jobId, imageSize ? { ...result, imageSize } : result);
-    if (image) msg.image = image;
+    const picture = await resultPicture(account, result, {
+      download: job.options.downloadImage,
+      signal: job.signal,
+      onDownload: () =>
+        board.set(job.boardId, { fill: 'blue', shape: 'ring', text: 'nextleg.status.downloading' }),
+      onSizeUnknown: (err) => node.debug(`picture size unknown: ${toNodeError(err).message}`),
+    });
+    applyResult(msg, jobId, result, picture);
     board.finish(job.boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.done' });
     job.send(job.options.progressOutput ? [msg, null] : msg);
     options.onDelivered?.({ node, msg, result });

@@ -8,7 +8,8 @@ import type { JobApi } from '../../core/api/job-model';
 import { makeThumbnail, thumbnailDataUrl, type ThumbnailFormat } from '../../core/image/thumbnail';
 import { PICTURE_LIMITS } from '../../core/picture/limits';
 import { tooLarge } from '../../core/picture/picture-error';
-import { lookupAccount, type DeliveredResult, type WaitingNodeDef } from './job-node';
+import { lookupAccount } from './account-lookup';
+import type { DeliveredResult, WaitingNodeDef } from './job-node';
 
 const PREVIEW_TOPIC = 'nextleg-preview';
 
