@@ -185,8 +185,10 @@ export class MjpClient {
     const description = said(json.description);
     const detail = description ? `: ${description}` : '';
     const fields = { status, sent: true };
-    // trueai words its per-user limits on /imagine as code 4, and a full queue as code 9.
-    if (typeof json.description === 'string' && LIMIT_TEXT.test(json.description)) {
+    // Nothing was created: slow down and send it again. trueai words its per-user limits on /imagine
+    // as code 4 and a full queue as code 9; novicezk and plus say 23.
+    const busy = typeof json.description === 'string' && LIMIT_TEXT.test(json.description);
+    if (busy || code === 23) {
       return new ApiError({
         ...fields,
         code: 'QUEUE_FULL',
@@ -196,24 +198,7 @@ export class MjpClient {
       });
     }
     switch (code) {
-      case 23: // novicezk/plus: queue full; nothing was created
-        return new ApiError({
-          ...fields,
-          code: 'QUEUE_FULL',
-          message: `The queue is full${detail}`,
-          throttled: true,
-          sent: false,
-        });
-      case 9: // trueai also says queue full this way; novicezk's 9 is a failed submit
-        if (typeof json.description === 'string' && LIMIT_TEXT.test(json.description)) {
-          return new ApiError({
-            ...fields,
-            code: 'QUEUE_FULL',
-            message: `The queue is full${detail}`,
-            throttled: true,
-            sent: false,
-          });
-        }
+      case 9: // novicezk: the submit failed
         return new ApiError({
           ...fields,
           code: 'FAILED_TO_REQUEST',
