@@ -63,7 +63,8 @@ export interface JsonAnswer {
   text: string;
 }
 
-function isHttpUrl(value: string): boolean {
+/** An http(s) URL: nothing else is fetched or told to the services. */
+export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';

@@ -5,7 +5,13 @@
 import { normaliseBaseUrl } from '../api/base-url';
 import { ApiError } from '../api/errors';
 import { isJobId } from '../api/ids';
-import { DEFAULT_TIMEOUT_MS, HttpTransport, MAX_IMAGE_BYTES, type JsonAnswer } from '../api/http-transport';
+import {
+  DEFAULT_TIMEOUT_MS,
+  HttpTransport,
+  isHttpUrl,
+  MAX_IMAGE_BYTES,
+  type JsonAnswer,
+} from '../api/http-transport';
 import { parseMessageState } from './message-state';
 import type { Acknowledgement, ButtonRequest, CallOptions, ImagineRequest, MessageState } from './types';
 
@@ -40,15 +46,6 @@ function optionalWebhook(value: unknown): string {
   const url = optionalString(value, 'webhookOverride');
   if (url !== '' && !isHttpUrl(url)) throw invalidInput('webhookOverride must be an http(s) URL');
   return url;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 function checkId(value: unknown, name: string): string {
