@@ -2,7 +2,6 @@
 // stable `code` a flow can switch on. It is built from plain fields only, never from an axios
 // error, so the request headers (and the token in them) can never ride along into a log, a msg or a
 // Catch node.
-import type { ResultCode } from './result-codes';
 
 /**
  * Codes of our own, beside the TNL result codes:
@@ -25,7 +24,8 @@ export type ClientErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_CONFIG';
 
-export type ApiErrorCode = ClientErrorCode | ResultCode | (string & {});
+/** Our own codes, the result codes of result-codes.ts, and any code a service may add. */
+export type ApiErrorCode = ClientErrorCode | (string & {});
 
 export interface ApiErrorFields {
   code: ApiErrorCode;
