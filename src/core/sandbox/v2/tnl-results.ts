@@ -1,6 +1,6 @@
 // How TheNextLeg words a job: the buttons by their labels, the flat result a job ends with (nested
 // under `response` by GET /v2/message, posted as is to a webhook) and the progress bodies before it.
-import { VARY_REGION_BUTTON } from '../../tnl/types';
+import { VARY_REGION_BUTTON } from '../../api/buttons';
 import { isoNow } from '../ids';
 import { PAN_DIRECTIONS, TILE_INDEXES, type Action, type PictureKind } from '../engine/actions';
 import type { EngineJob } from '../engine/engine';
