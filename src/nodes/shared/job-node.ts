@@ -48,84 +48,265 @@ export interface DeliveredResult {
 }
 
 const QUEUED: NodeStatus = { fill: 'yellow', shape: 'ring', text: 'nextleg.status.queued' };
+const SUBMITTING: NodeStatus = { fill: 'blue', shape: 'ring', text: 'nextleg.status.submitting' };
+const RESUMING: NodeStatus = { fill: 'yellow', shape: 'ring', text: 'nextleg.status.resuming' };
 
 function statusOf(state: JobState): NodeStatus {
   return state.state === 'running' ? { fill: 'blue', shape: 'dot', text: `${state.progress}%` } : QUEUED;
 }
 
-export function attachJobHandler(
-  RED: NodeAPI,
-  node: Node,
-  def: WaitingNodeDef,
-  buildPlan: PlanBuilder,
-  options: { alwaysWait?: boolean; onDelivered?: (delivered: DeliveredResult) => void } = {},
-): void {
-  const wait = options.alwaysWait || def.wait !== false;
-  const minutes = (field: 'timeout' | 'stallTimeout', fallback: number): number =>
-    durationMs(def[field], fallback, 60_000, {
-      onProblem: warnSettingProblem(RED, node, `nextleg.label.${field}`, def[field], 'nextleg.label.minutes'),
-    });
-  const settings: JobRecord['options'] = {
-    progressOutput: wait && def.progressOutput === true,
-    downloadImage: wait && def.downloadImage === true,
-    timeoutMs: minutes('timeout', WAIT_DEFAULTS.timeoutMin),
-    stallTimeoutMs: minutes('stallTimeout', WAIT_DEFAULTS.stallTimeoutMin),
-    expireMins: positiveNumber(def.expireMins, WAIT_DEFAULTS.expireMins),
-  };
+/** One job on its way, from an input msg or from a record left by an earlier instance. */
+interface Job {
+  key: string;
+  msg: JobMessage;
+  send: (msg: unknown) => void;
+  signal: AbortSignal;
+  boardId: number;
+  options: JobRecord['options'];
+  /** The msg as recorded: taken once, before any result is copied onto it. */
+  snapshot?: Record<string, unknown>;
+}
 
-  const board = new JobStatusBoard(node, (count) => RED._('nextleg.status.jobs', { count }));
-  const inFlight = new Set<AbortController>();
+interface HandlerOptions {
+  alwaysWait?: boolean;
+  onDelivered?: (delivered: DeliveredResult) => void;
+}
+
+/** The jobs of one API node instance: run, shown, delivered, recorded, resumed, stopped. */
+class NodeJobs {
+  private readonly wait: boolean;
+  private readonly settings: JobRecord['options'];
+  private readonly board: JobStatusBoard;
+  private readonly journal: JobJournal | undefined;
+  private readonly inFlight = new Set<AbortController>();
   /** Jobs this instance started: a record of one is never resumed by this same instance. */
-  const ownKeys = new Set<string>();
+  private readonly ownKeys = new Set<string>();
   /** Records saved before this instance existed are an earlier instance's; later ones are ours. */
-  const startedAt = Date.now();
-  let closing = false;
-  const journalSettings = journalSettingsOf(RED, def.account);
-  const journal =
-    wait && journalSettings?.resumeJobs
-      ? new JobJournal(node, journalSettings.contextStore, handoverFor(RED))
-      : undefined;
+  private readonly startedAt = Date.now();
+  private closing = false;
 
-  /** One job on its way, from an input msg or from a record left by an earlier instance. */
-  interface Job {
-    key: string;
-    msg: JobMessage;
-    send: (msg: unknown) => void;
-    signal: AbortSignal;
-    boardId: number;
-    options: JobRecord['options'];
-    /** The msg as recorded: taken once, before any result is copied onto it. */
-    snapshot?: Record<string, unknown>;
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly node: Node,
+    private readonly def: WaitingNodeDef,
+    private readonly buildPlan: PlanBuilder,
+    private readonly options: HandlerOptions,
+  ) {
+    this.wait = options.alwaysWait || def.wait !== false;
+    const minutes = (field: 'timeout' | 'stallTimeout', fallback: number): number =>
+      durationMs(def[field], fallback, 60_000, {
+        onProblem: warnSettingProblem(
+          RED,
+          node,
+          `nextleg.label.${field}`,
+          def[field],
+          'nextleg.label.minutes',
+        ),
+      });
+    this.settings = {
+      progressOutput: this.wait && def.progressOutput === true,
+      downloadImage: this.wait && def.downloadImage === true,
+      timeoutMs: minutes('timeout', WAIT_DEFAULTS.timeoutMin),
+      stallTimeoutMs: minutes('stallTimeout', WAIT_DEFAULTS.stallTimeoutMin),
+      expireMins: positiveNumber(def.expireMins, WAIT_DEFAULTS.expireMins),
+    };
+    this.board = new JobStatusBoard(node, (count) => RED._('nextleg.status.jobs', { count }));
+    const journalSettings = journalSettingsOf(RED, def.account);
+    this.journal =
+      this.wait && journalSettings?.resumeJobs
+        ? new JobJournal(node, journalSettings.contextStore, handoverFor(RED))
+        : undefined;
+  }
+
+  /** One input msg: refused, submitted without waiting, or run to its result. */
+  async handle(msg: JobMessage, send: (msg: unknown) => void, done: (err?: Error) => void): Promise<void> {
+    const controller = this.track();
+    let job: Job | undefined;
+    try {
+      const account = lookupAccount(this.RED, this.def.account);
+      const plan = await this.buildPlan(msg, account);
+      const [first] = plan.steps;
+      if (!this.wait && first && !plan.existingJobId) {
+        return await this.submitOnly(account, first, msg, send, done, controller.signal);
+      }
+      job = this.newJob(msg, send, controller.signal, SUBMITTING);
+      this.ownKeys.add(job.key);
+      const hooks = this.hooksFor(job);
+      done(
+        await this.execute(job, (acc) =>
+          runPlan(acc, plan, { signal: controller.signal, limits: this.settings, hooks }),
+        ),
+      );
+    } catch (err) {
+      // Refused before any job existed (bad input, no account).
+      if (this.closing) return done();
+      const error = toNodeError(err);
+      this.board.finish(undefined, { fill: 'red', shape: 'ring', text: error.code });
+      done(error);
+    } finally {
+      this.inFlight.delete(controller);
+      if (job) this.ownKeys.delete(job.key);
+    }
+  }
+
+  /** Picks up the jobs an earlier instance recorded, once the flow (and its account) has started. */
+  resumeRecorded(): void {
+    const journal = this.journal;
+    if (!journal) return;
+    setImmediate(() => {
+      if (this.closing) return;
+      journal
+        .load()
+        .then((records) => {
+          for (const { jobKey, record } of records) {
+            // ownKeys alone is not enough: a job of ours may have finished (and left ownKeys) while
+            // the store was being read, and must not run a second time.
+            if (this.closing || this.ownKeys.has(jobKey) || record.submittedAt >= this.startedAt) continue;
+            void this.resume(jobKey, record);
+          }
+        })
+        .catch((err: unknown) =>
+          this.node.warn(this.RED._('nextleg.errors.resumeRead', { reason: toNodeError(err).message })),
+        );
+    });
+  }
+
+  /** Stops every job at once; a deleted node's records go with it, a redeployed one's stay. */
+  close(removed: boolean, done: () => void): void {
+    this.closing = true;
+    for (const controller of this.inFlight) controller.abort();
+    this.inFlight.clear();
+    this.board.clear();
+    if (removed && this.journal) this.journal.clear().then(done, done);
+    else done();
+  }
+
+  private track(): AbortController {
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    return controller;
+  }
+
+  /** Wait unticked: the acknowledgement is the msg. */
+  private async submitOnly(
+    account: Account,
+    step: JobPlan['steps'][number],
+    msg: JobMessage,
+    send: (msg: unknown) => void,
+    done: (err?: Error) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const boardId = this.board.add(SUBMITTING);
+    try {
+      const submitted = await submitStep(account, step, undefined, signal);
+      msg.messageId = submitted.jobId;
+      msg.payload = submitted.payload;
+    } catch (err) {
+      const error = toNodeError(err);
+      this.board.finish(boardId, { fill: 'red', shape: 'ring', text: error.code });
+      return done(this.closing ? undefined : error);
+    }
+    this.board.finish(boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.submitted' });
+    send(msg);
+    done();
+  }
+
+  /** Finishes a job an earlier instance recorded; delivers through node.send / node.error. */
+  private async resume(key: string, saved: JobRecord): Promise<void> {
+    const controller = this.track();
+    const msg = saved.msg as JobMessage;
+    msg.messageId = saved.messageId;
+    const send = (m: unknown): void => this.node.send(m as Parameters<Node['send']>[0]);
+    const job: Job = {
+      ...this.newJob(msg, send, controller.signal, RESUMING),
+      key,
+      options: saved.options,
+      snapshot: saved.msg,
+    };
+    try {
+      const hooks = this.hooksFor(job);
+      const error = await this.execute(job, (account) =>
+        resumeRecord(account, saved, { signal: controller.signal, hooks }),
+      );
+      if (error) this.node.error(error, msg);
+    } finally {
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private newJob(msg: JobMessage, send: Job['send'], signal: AbortSignal, status: NodeStatus): Job {
+    const boardId = this.board.add(status);
+    return { key: this.RED.util.generateId(), msg, send, signal, boardId, options: this.settings };
+  }
+
+  /** Runs a job to its delivery; the error (if any) is returned, undefined when stopped meanwhile. */
+  private async execute(
+    job: Job,
+    run: (account: Account) => Promise<{ jobId: string; result: JobResult }>,
+  ): Promise<NodeError | undefined> {
+    try {
+      const account = lookupAccount(this.RED, this.def.account);
+      const { jobId, result } = await run(account);
+      await this.deliver(job, account, jobId, result);
+      this.journal?.remove(job.key);
+      return undefined;
+    } catch (err) {
+      // The node was stopped (redeploy, delete, shutdown): its record, if any, is the next instance's.
+      if (this.closing) return undefined;
+      this.journal?.remove(job.key);
+      const error = toNodeError(err);
+      this.board.finish(job.boardId, { fill: 'red', shape: 'ring', text: error.code });
+      return error;
+    }
+  }
+
+  private async deliver(job: Job, account: Account, jobId: string, result: JobResult): Promise<void> {
+    const { msg } = job;
+    const picture = await resultPicture(account, result, {
+      download: job.options.downloadImage,
+      signal: job.signal,
+      onDownload: () =>
+        this.board.set(job.boardId, { fill: 'blue', shape: 'ring', text: 'nextleg.status.downloading' }),
+      onSizeUnknown: (err) => this.node.debug(`picture size unknown: ${toNodeError(err).message}`),
+    });
+    applyResult(msg, jobId, result, picture);
+    this.board.finish(job.boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.done' });
+    job.send(job.options.progressOutput ? [msg, null] : msg);
+    this.options.onDelivered?.({ node: this.node, msg, result });
   }
 
   /** Status, progress output and checkpoints of a job, from the runner's callbacks. */
-  function hooksFor(job: Job): RunHooks {
+  private hooksFor(job: Job): RunHooks {
     return {
-      onSubmit: (step) => board.set(job.boardId, { fill: 'blue', shape: 'ring', text: step.status }),
+      onSubmit: (step) => this.board.set(job.boardId, { fill: 'blue', shape: 'ring', text: step.status }),
       onJob: (jobId) => {
         job.msg.messageId = jobId;
-        board.set(job.boardId, { fill: 'yellow', shape: 'ring', text: 'nextleg.status.waiting' });
+        this.board.set(job.boardId, { fill: 'yellow', shape: 'ring', text: 'nextleg.status.waiting' });
       },
       onState: (jobId, state) => {
-        board.set(job.boardId, statusOf(state));
-        if (!job.options.progressOutput || (state.state !== 'running' && state.state !== 'queued')) return;
-        const progress = {
-          messageId: jobId,
-          state: state.state,
-          progress: state.progress,
-          progressImageUrl: state.state === 'running' ? state.progressImageUrl : null,
-        };
-        job.send([null, { _msgid: RED.util.generateId(), topic: job.msg.topic, payload: progress }]);
+        this.board.set(job.boardId, statusOf(state));
+        if (job.options.progressOutput) this.sendProgress(job, jobId, state);
       },
-      onCheckpoint: (checkpoint) => record(job, checkpoint),
+      onCheckpoint: (checkpoint) => this.record(job, checkpoint),
     };
   }
 
-  function record(job: Job, checkpoint: Checkpoint | undefined): void {
-    if (!journal) return;
-    if (!checkpoint) return journal.remove(job.key);
+  private sendProgress(job: Job, jobId: string, state: JobState): void {
+    if (state.state !== 'running' && state.state !== 'queued') return;
+    const progress = {
+      messageId: jobId,
+      state: state.state,
+      progress: state.progress,
+      progressImageUrl: state.state === 'running' ? state.progressImageUrl : null,
+    };
+    job.send([null, { _msgid: this.RED.util.generateId(), topic: job.msg.topic, payload: progress }]);
+  }
+
+  private record(job: Job, checkpoint: Checkpoint | undefined): void {
+    if (!this.journal) return;
+    if (!checkpoint) return this.journal.remove(job.key);
     job.snapshot ??= toJsonSafe(job.msg) as Record<string, unknown>;
-    journal.save(job.key, {
+    this.journal.save(job.key, {
       v: 1,
       messageId: checkpoint.jobId,
       submittedAt: checkpoint.submittedAt,
@@ -134,155 +315,18 @@ export function attachJobHandler(
       msg: job.snapshot,
     });
   }
+}
 
-  async function deliver(job: Job, account: Account, jobId: string, result: JobResult): Promise<void> {
-    const { msg } = job;
-    const picture = await resultPicture(account, result, {
-      download: job.options.downloadImage,
-      signal: job.signal,
-      onDownload: () =>
-        board.set(job.boardId, { fill: 'blue', shape: 'ring', text: 'nextleg.status.downloading' }),
-      onSizeUnknown: (err) => node.debug(`picture size unknown: ${toNodeError(err).message}`),
-    });
-    applyResult(msg, jobId, result, picture);
-    board.finish(job.boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.done' });
-    job.send(job.options.progressOutput ? [msg, null] : msg);
-    options.onDelivered?.({ node, msg, result });
-  }
-
-  /** Runs a job to its delivery; the error (if any) is returned, undefined when stopped meanwhile. */
-  async function execute(
-    job: Job,
-    run: (account: Account) => Promise<{ jobId: string; result: JobResult }>,
-  ): Promise<NodeError | undefined> {
-    try {
-      const account = lookupAccount(RED, def.account);
-      const { jobId, result } = await run(account);
-      await deliver(job, account, jobId, result);
-      journal?.remove(job.key);
-      return undefined;
-    } catch (err) {
-      // The node was stopped (redeploy, delete, shutdown): its record, if any, is the next instance's.
-      if (closing) return undefined;
-      journal?.remove(job.key);
-      const error = toNodeError(err);
-      board.finish(job.boardId, { fill: 'red', shape: 'ring', text: error.code });
-      return error;
-    }
-  }
-
-  function newJob(msg: JobMessage, send: Job['send'], signal: AbortSignal, status: NodeStatus): Job {
-    return { key: RED.util.generateId(), msg, send, signal, boardId: board.add(status), options: settings };
-  }
-
-  async function handle(
-    msg: JobMessage,
-    send: (msg: unknown) => void,
-    done: (err?: Error) => void,
-  ): Promise<void> {
-    const controller = new AbortController();
-    inFlight.add(controller);
-    let job: Job | undefined;
-    try {
-      const account = lookupAccount(RED, def.account);
-      const plan = await buildPlan(msg, account);
-      const [first] = plan.steps;
-      if (!wait && first && !plan.existingJobId) {
-        const boardId = board.add({ fill: 'blue', shape: 'ring', text: 'nextleg.status.submitting' });
-        try {
-          const submitted = await submitStep(account, first, undefined, controller.signal);
-          msg.messageId = submitted.jobId;
-          msg.payload = submitted.payload;
-        } catch (err) {
-          const error = toNodeError(err);
-          board.finish(boardId, { fill: 'red', shape: 'ring', text: error.code });
-          done(closing ? undefined : error);
-          return;
-        }
-        board.finish(boardId, { fill: 'green', shape: 'dot', text: 'nextleg.status.submitted' });
-        send(msg);
-        done();
-        return;
-      }
-      job = newJob(msg, send, controller.signal, {
-        fill: 'blue',
-        shape: 'ring',
-        text: 'nextleg.status.submitting',
-      });
-      ownKeys.add(job.key);
-      const running = job;
-      const error = await execute(job, (acc) =>
-        runPlan(acc, plan, { signal: controller.signal, limits: settings, hooks: hooksFor(running) }),
-      );
-      done(error);
-    } catch (err) {
-      // Refused before any job existed (bad input, no account).
-      if (closing) return done();
-      const error = toNodeError(err);
-      board.finish(undefined, { fill: 'red', shape: 'ring', text: error.code });
-      done(error);
-    } finally {
-      inFlight.delete(controller);
-      if (job) ownKeys.delete(job.key);
-    }
-  }
-
-  /** Finishes a job an earlier instance of this node recorded; delivers through node.send / node.error. */
-  async function resume(key: string, saved: JobRecord): Promise<void> {
-    const controller = new AbortController();
-    inFlight.add(controller);
-    const msg = saved.msg as JobMessage;
-    msg.messageId = saved.messageId;
-    const job: Job = {
-      ...newJob(msg, (m) => node.send(m as Parameters<Node['send']>[0]), controller.signal, {
-        fill: 'yellow',
-        shape: 'ring',
-        text: 'nextleg.status.resuming',
-      }),
-      key,
-      options: saved.options,
-      snapshot: saved.msg,
-    };
-    try {
-      const error = await execute(job, (account) =>
-        resumeRecord(account, saved, { signal: controller.signal, hooks: hooksFor(job) }),
-      );
-      if (error) node.error(error, msg);
-    } finally {
-      inFlight.delete(controller);
-    }
-  }
-
-  node.on('input', (msg, send, done) => {
-    void handle(msg, send as (m: unknown) => void, done);
-  });
-
-  if (journal) {
-    // After the constructor: the flow (and its config node) is then fully started.
-    setImmediate(() => {
-      if (closing) return;
-      journal
-        .load()
-        .then((records) => {
-          for (const { jobKey, record: saved } of records) {
-            // ownKeys alone is not enough: a job of ours may have finished (and left ownKeys) while
-            // the store was being read, and must not run a second time.
-            if (!closing && !ownKeys.has(jobKey) && saved.submittedAt < startedAt) void resume(jobKey, saved);
-          }
-        })
-        .catch((err: unknown) =>
-          node.warn(RED._('nextleg.errors.resumeRead', { reason: toNodeError(err).message })),
-        );
-    });
-  }
-
-  node.on('close', (removed: boolean, done: () => void) => {
-    closing = true;
-    for (const controller of inFlight) controller.abort();
-    inFlight.clear();
-    board.clear();
-    // Kept for the next instance on a redeploy or restart; a deleted node's jobs are gone with it.
-    if (removed && journal) journal.clear().then(done, done);
-    else done();
-  });
+/** Gives an API node its job handling: input, resume of recorded jobs, close. */
+export function attachJobHandler(
+  RED: NodeAPI,
+  node: Node,
+  def: WaitingNodeDef,
+  buildPlan: PlanBuilder,
+  options: HandlerOptions = {},
+): void {
+  const jobs = new NodeJobs(RED, node, def, buildPlan, options);
+  node.on('input', (msg, send, done) => void jobs.handle(msg, send as (m: unknown) => void, done));
+  node.on('close', (removed: boolean, done: () => void) => jobs.close(removed, done));
+  jobs.resumeRecorded();
 }
