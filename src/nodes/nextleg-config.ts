@@ -10,12 +10,8 @@ import type { ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config
 import { exportedSettings } from './shared/editor-settings';
 import { NodeError } from './shared/node-error';
 import { durationMs, positiveNumber, warnSettingProblem } from './shared/numbers';
-import {
-  mountWebhookRoute,
-  newWebhookSecret,
-  registerWebhookReceiver,
-  webhookUrl,
-} from './shared/webhook-route';
+import { configWebhook } from './shared/config-webhook';
+import { mountWebhookRoute } from './shared/webhook-route';
 
 const CONFIG_DEFAULTS = {
   /** TheNextLeg's public address; midjourney-proxy servers have none (each user runs or rents one). */
@@ -71,39 +67,14 @@ export = (RED: NodeAPI): void => {
       requestTimeoutMs: seconds('requestTimeout'),
     };
 
-    // The webhook: on only with a usable public base URL and Node-RED's HTTP-in server running.
     const feed = new ResultFeedHub();
-    let hookUrl: string | undefined;
-    let unregister: (() => void) | undefined;
-    const base = def.webhookBaseUrl?.trim() ?? '';
-    if (base !== '') {
-      const httpNodeRoot = (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot;
-      if (!/^https?:\/\/[^\s/?#]+[^\s?#]*$/i.test(base)) {
-        this.warn(RED._('nextleg-config.errors.webhookBaseUrl'));
-      } else if (httpNodeRoot === false) {
-        this.warn(RED._('nextleg-config.errors.noHttpNode'));
-      } else {
-        // Without a stored secret (a flow written by hand) this run gets its own; jobs submitted
-        // with an older one still finish by polling.
-        const secret = credentials.webhookSecret?.trim() || newWebhookSecret();
-        hookUrl = webhookUrl(base, httpNodeRoot, this.id, secret);
-        unregister = registerWebhookReceiver(this.id, {
-          secret,
-          receive: (body) => {
-            let pushed;
-            try {
-              pushed = this.getAccount().api.readPushed(body);
-            } catch {
-              return undefined; // no usable account: nothing waits for results
-            }
-            return (
-              pushed &&
-              `${pushed.state.state} for ${pushed.jobId}: ${feed.publish(pushed.jobId, pushed.state)}`
-            );
-          },
-        });
-      }
-    }
+    const webhook = configWebhook(
+      RED,
+      this,
+      { baseUrl: def.webhookBaseUrl, storedSecret: credentials.webhookSecret },
+      feed,
+      () => this.getAccount(),
+    );
 
     this.getAccount = (): Account => {
       // Built on first use, so a config without a token only fails the flows that use it.
@@ -114,7 +85,7 @@ export = (RED: NodeAPI): void => {
         authScheme: def.authScheme === 'bearer' ? 'bearer' : 'mj-api-secret',
         ...pacing,
         logger: (line) => this.debug(line),
-        webhookUrl: hookUrl,
+        webhookUrl: webhook.url,
         stateFeed: feed,
         fallbackPollFactor: positiveNumber(def.webhookPollFactor, DEFAULT_FALLBACK_POLL_FACTOR),
       });
@@ -127,7 +98,7 @@ export = (RED: NodeAPI): void => {
     });
 
     this.on('close', (done: () => void) => {
-      unregister?.();
+      webhook.unregister();
       feed.clear();
       account?.close();
       account = undefined;
