@@ -103,6 +103,142 @@ function rank(state: JobState): number {
   return 3;
 }
 
+const MODAL_MESSAGE =
+  'The job waits for a dialog to be submitted (midjourney-proxy status MODAL): the account has remix ' +
+  'mode on, which opens one for this button. Turn remix off, or press the button where its dialog ' +
+  'can be answered.';
+
+/** One wait: its limits, the state seen so far, and the one way it ends (`finish`). */
+class JobWait {
+  private settled = false;
+  /** Aborting this cancels the poll that is queued or running when the wait ends for any reason. */
+  private readonly polling = new AbortController();
+  private readonly overallTimer: NodeJS.Timeout;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private stalledAt: number | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private highest = -1;
+  private unknownReads = 0;
+  private readonly expireMins: number;
+  private readonly stallTimeoutMs: number;
+  private readonly onAbort = (): void => this.fail('ABORTED', 'Cancelled while waiting for the job');
+
+  constructor(
+    private readonly reader: JobReader,
+    private readonly scheduler: RequestScheduler,
+    private readonly jobId: string,
+    private readonly options: WaitOptions,
+    private readonly resolve: (end: WaitEnd) => void,
+    private readonly reject: (err: ApiError) => void,
+  ) {
+    this.expireMins = options.expireMins ?? DEFAULT_EXPIRE_MINS;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.overallTimer = setTimeout(
+      () => this.fail('JOB_TIMEOUT', `No result within ${seconds(timeoutMs)}`, true),
+      clampTimerMs(timeoutMs),
+    );
+  }
+
+  start(): void {
+    if (this.options.stateFeed) {
+      const off = this.options.stateFeed.subscribe(this.jobId, (state) => this.handle(state));
+      // A feed may answer synchronously from a result it already holds.
+      if (this.settled) off();
+      else this.unsubscribe = off;
+    }
+    this.poll().catch((err: unknown) => {
+      if (!this.settled) this.finish({ error: withJobId(err, this.jobId) });
+    });
+  }
+
+  private async poll(): Promise<void> {
+    const { pollGapMs = 0 } = this.options;
+    let pause = this.options.firstPollAfterMs ?? pollGapMs;
+    while (!this.settled) {
+      if (pause > 0) await pauseFor(pause, this.polling.signal);
+      pause = pollGapMs;
+      if (this.settled) return;
+      const state = await this.scheduler.poll(
+        (s) => this.reader.readJob(this.jobId, { signal: s, expireMins: this.expireMins }),
+        { signal: this.polling.signal, jobKey: this.jobId },
+      );
+      this.handle(state);
+    }
+  }
+
+  /** The one place a state is judged, whether it was polled or pushed. */
+  private handle(state: JobState): void {
+    if (this.settled) return;
+    if (state.state !== 'unknown') this.unknownReads = 0;
+    switch (state.state) {
+      case 'done':
+        return this.finish({ modal: false, result: state.result });
+      case 'failed':
+        return this.fail(state.code, state.message, isTransientResultCode(state.code));
+      case 'incomplete':
+        return this.fail(
+          'INCOMPLETE',
+          `The service gave up on the job: no result within ${this.expireMins} min`,
+          true,
+        );
+      case 'modal':
+        if (this.options.onModal === 'pending') return;
+        if (this.options.onModal === 'end') return this.finish({ modal: true });
+        return this.fail('MODAL', MODAL_MESSAGE);
+      case 'unknown':
+        if (++this.unknownReads < (this.options.unknownLimit ?? DEFAULT_UNKNOWN_LIMIT)) return;
+        return this.fail(
+          'NOT_FOUND',
+          `The service does not know the job ${this.jobId} (asked ${this.unknownReads} times)`,
+        );
+      case 'running':
+      case 'queued':
+        return this.progress(state);
+    }
+  }
+
+  private progress(state: Extract<JobState, { state: 'queued' | 'running' }>): void {
+    // A push and a poll can cross, and a poll repeats what the last one said: only news counts.
+    if (rank(state) <= this.highest) return;
+    this.highest = rank(state);
+    if (state.state === 'running') this.watchStall(state.progress);
+    try {
+      this.options.onState?.(state);
+    } catch {
+      // An observer's failure must not end the job's wait.
+    }
+  }
+
+  /** The stall limit restarts whenever the progress moves. */
+  private watchStall(progress: number): void {
+    if (progress === this.stalledAt && this.stallTimer !== undefined) return;
+    this.stalledAt = progress;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(
+      () => this.fail('STALLED', `Progress stuck at ${progress}% for ${seconds(this.stallTimeoutMs)}`, true),
+      clampTimerMs(this.stallTimeoutMs),
+    );
+  }
+
+  private fail(code: string, message: string, retryable = false): void {
+    this.finish({ error: new ApiError({ code, message, retryable, messageId: this.jobId }) });
+  }
+
+  private finish(outcome: WaitEnd | { error: ApiError }): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.overallTimer);
+    clearTimeout(this.stallTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.unsubscribe?.();
+    this.polling.abort();
+    if ('error' in outcome) this.reject(outcome.error);
+    else this.resolve(outcome);
+  }
+}
+
 /** Waits for a job's result (or, with onModal 'end', for its dialog to open). */
 export function waitForJob(
   reader: JobReader,
@@ -110,13 +246,7 @@ export function waitForJob(
   jobId: string,
   options: WaitOptions = {},
 ): Promise<WaitEnd> {
-  const expireMins = options.expireMins ?? DEFAULT_EXPIRE_MINS;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-  const unknownLimit = options.unknownLimit ?? DEFAULT_UNKNOWN_LIMIT;
-  const { signal, onState, stateFeed } = options;
-
-  if (signal?.aborted) {
+  if (options.signal?.aborted) {
     return Promise.reject(
       new ApiError({
         code: 'ABORTED',
@@ -126,123 +256,8 @@ export function waitForJob(
       }),
     );
   }
-
   return new Promise<WaitEnd>((resolve, reject) => {
-    let settled = false;
-    // Aborting this cancels the poll that is queued or running when the wait ends for any reason.
-    const polling = new AbortController();
-    let stallTimer: NodeJS.Timeout | undefined;
-    let stalledAt: number | undefined;
-    let unsubscribe: (() => void) | undefined;
-    let highest = -1;
-    let unknownReads = 0;
-
-    const finish = (outcome: WaitEnd | { error: ApiError }): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(overallTimer);
-      clearTimeout(stallTimer);
-      signal?.removeEventListener('abort', onAbort);
-      unsubscribe?.();
-      polling.abort();
-      if ('error' in outcome) reject(outcome.error);
-      else resolve(outcome);
-    };
-    const fail = (code: string, message: string, retryable = false): void =>
-      finish({ error: new ApiError({ code, message, retryable, messageId: jobId }) });
-
-    const onAbort = (): void => fail('ABORTED', 'Cancelled while waiting for the job');
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    const overallTimer = setTimeout(
-      () => fail('JOB_TIMEOUT', `No result within ${seconds(timeoutMs)}`, true),
-      clampTimerMs(timeoutMs),
-    );
-
-    const watchProgress = (progress: number): void => {
-      if (progress === stalledAt && stallTimer !== undefined) return;
-      stalledAt = progress;
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(
-        () => fail('STALLED', `Progress stuck at ${progress}% for ${seconds(stallTimeoutMs)}`, true),
-        clampTimerMs(stallTimeoutMs),
-      );
-    };
-
-    /** The one place a state is judged, whether it was polled or pushed. */
-    const handle = (state: JobState): void => {
-      if (settled) return;
-      if (state.state !== 'unknown') unknownReads = 0;
-      switch (state.state) {
-        case 'done':
-          finish({ modal: false, result: state.result });
-          return;
-        case 'failed':
-          finish({
-            error: new ApiError({
-              code: state.code,
-              message: state.message,
-              retryable: isTransientResultCode(state.code),
-              messageId: jobId,
-            }),
-          });
-          return;
-        case 'incomplete':
-          fail('INCOMPLETE', `The service gave up on the job: no result within ${expireMins} min`, true);
-          return;
-        case 'modal':
-          if (options.onModal === 'pending') return;
-          if (options.onModal === 'end') finish({ modal: true });
-          else
-            fail(
-              'MODAL',
-              'The job waits for a dialog to be submitted (midjourney-proxy status MODAL): the account ' +
-                'has remix mode on, which opens one for this button. Turn remix off, or press the ' +
-                'button where its dialog can be answered.',
-            );
-          return;
-        case 'unknown':
-          if (++unknownReads >= unknownLimit) {
-            fail('NOT_FOUND', `The service does not know the job ${jobId} (asked ${unknownReads} times)`);
-          }
-          return;
-        case 'running':
-        case 'queued':
-          // A push and a poll can cross, and a poll repeats what the last one said: only news counts.
-          if (rank(state) <= highest) return;
-          highest = rank(state);
-          if (state.state === 'running') watchProgress(state.progress);
-          try {
-            onState?.(state);
-          } catch {
-            // An observer's failure must not end the job's wait.
-          }
-      }
-    };
-
-    if (stateFeed) {
-      const off = stateFeed.subscribe(jobId, handle);
-      // A feed may answer synchronously from a result it already holds.
-      if (settled) off();
-      else unsubscribe = off;
-    }
-
-    let pause = options.firstPollAfterMs ?? options.pollGapMs ?? 0;
-    const loop = async (): Promise<void> => {
-      while (!settled) {
-        if (pause > 0) await pauseFor(pause, polling.signal);
-        pause = options.pollGapMs ?? 0;
-        if (settled) return;
-        const state = await scheduler.poll((s) => reader.readJob(jobId, { signal: s, expireMins }), {
-          signal: polling.signal,
-          jobKey: jobId,
-        });
-        handle(state);
-      }
-    };
-    loop().catch((err: unknown) => {
-      if (!settled) finish({ error: withJobId(err, jobId) });
-    });
+    new JobWait(reader, scheduler, jobId, options, resolve, reject).start();
   });
 }
 
