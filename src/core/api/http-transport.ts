@@ -213,6 +213,8 @@ export class HttpTransport {
       signal?: AbortSignal;
       fallback?: { path: string; body: unknown };
       headBytes?: number;
+      /** Refuse a larger picture while it downloads; default MAX_IMAGE_BYTES. */
+      maxBytes?: number;
     } = {},
   ): Promise<Buffer> {
     if (typeof imageUrl !== 'string' || !isHttpUrl(imageUrl))
@@ -224,7 +226,7 @@ export class HttpTransport {
       url: target.href,
       path: `${target.origin}${target.pathname}`,
       auth: false,
-      maxBytes: head ?? MAX_IMAGE_BYTES,
+      maxBytes: head ?? options.maxBytes ?? MAX_IMAGE_BYTES,
       accept: 'image/*',
       // A server that honours ranges sends only the header; one that does not is cut off anyway.
       ...(head ? { headers: { Range: `bytes=0-${head - 1}` }, truncate: true } : {}),
@@ -238,7 +240,7 @@ export class HttpTransport {
         path: options.fallback.path,
         body: options.fallback.body,
         auth: true,
-        maxBytes: head ?? MAX_IMAGE_BYTES,
+        maxBytes: head ?? options.maxBytes ?? MAX_IMAGE_BYTES,
         accept: 'image/*',
         ...(head ? { truncate: true } : {}),
       };

@@ -70,6 +70,11 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface DownloadOptions extends CallOptions {
+  /** Refuse a picture larger than this many bytes, while it downloads; default 50 MiB. */
+  maxBytes?: number;
+}
+
 /** A pushed result (webhook body) read by the dialect: which job it is about, and its state. */
 export interface PushedState {
   jobId: string;
@@ -98,7 +103,7 @@ export interface JobApi {
   /** A webhook body: undefined when it is not a result of this API. Pure, never throws. */
   readPushed(body: unknown): PushedState | undefined;
   /** Downloads a result picture. */
-  getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer>;
+  getImage(imageUrl: string, opts?: DownloadOptions): Promise<Buffer>;
   /** The first bytes of a result picture (enough for its header), without downloading all of it. */
   getImageHead(imageUrl: string, maxBytes: number, opts?: CallOptions): Promise<Buffer>;
 }

@@ -8,7 +8,7 @@ import { ApiError } from '../api/errors';
 import { isJobId } from '../api/ids';
 import { HttpTransport } from '../api/http-transport';
 import type { CallContext } from '../api/http-errors';
-import type { CallOptions, JobState, Submitted } from '../api/job-model';
+import type { CallOptions, DownloadOptions, JobState, Submitted } from '../api/job-model';
 import { parseTask, taskId } from './task-state';
 import type { MjpAuthScheme } from './types';
 
@@ -131,8 +131,8 @@ export class MjpClient {
     return state.state === 'failed' ? { ...state, message: this.#http.mask(state.message) } : state;
   }
 
-  getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer> {
-    return this.#http.picture(imageUrl, { signal: opts?.signal });
+  getImage(imageUrl: string, opts?: DownloadOptions): Promise<Buffer> {
+    return this.#http.picture(imageUrl, { signal: opts?.signal, maxBytes: opts?.maxBytes });
   }
 
   getImageHead(imageUrl: string, maxBytes: number, opts?: CallOptions): Promise<Buffer> {

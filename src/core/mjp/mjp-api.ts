@@ -6,6 +6,7 @@ import { VARY_REGION_BUTTON } from '../api/buttons';
 import { ApiError } from '../api/errors';
 import type {
   CallOptions,
+  DownloadOptions,
   JobApi,
   JobState,
   ParentRef,
@@ -94,7 +95,7 @@ export class MjpApi implements JobApi {
     }
   }
 
-  getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer> {
+  getImage(imageUrl: string, opts?: DownloadOptions): Promise<Buffer> {
     return this.client.getImage(imageUrl, opts);
   }
 

@@ -13,7 +13,14 @@ import {
   type JsonAnswer,
 } from '../api/http-transport';
 import { parseMessageState } from './message-state';
-import type { Acknowledgement, ButtonRequest, CallOptions, ImagineRequest, MessageState } from './types';
+import type {
+  Acknowledgement,
+  ButtonRequest,
+  CallOptions,
+  DownloadOptions,
+  ImagineRequest,
+  MessageState,
+} from './types';
 
 export { DEFAULT_TIMEOUT_MS, MAX_IMAGE_BYTES };
 
@@ -166,8 +173,12 @@ export class TnlClient {
    * Downloads a result image: first directly (without the token: the URL is usually a foreign CDN),
    * then, when the CDN refuses server-side downloads, through TNL's POST /getImage.
    */
-  getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer> {
-    return this.#http.picture(imageUrl, { signal: opts?.signal, fallback: this.#imageFallback(imageUrl) });
+  getImage(imageUrl: string, opts?: DownloadOptions): Promise<Buffer> {
+    return this.#http.picture(imageUrl, {
+      signal: opts?.signal,
+      fallback: this.#imageFallback(imageUrl),
+      maxBytes: opts?.maxBytes,
+    });
   }
 
   /** The first `maxBytes` of a result image (its header), by the same path as getImage. */

@@ -6,6 +6,7 @@ import { ApiError } from '../api/errors';
 import { isJobId } from '../api/ids';
 import type {
   CallOptions,
+  DownloadOptions,
   JobApi,
   JobResult,
   JobState,
@@ -125,7 +126,7 @@ export class TnlApi implements JobApi {
     }
   }
 
-  getImage(imageUrl: string, opts?: CallOptions): Promise<Buffer> {
+  getImage(imageUrl: string, opts?: DownloadOptions): Promise<Buffer> {
     return this.client.getImage(imageUrl, opts);
   }
 

@@ -57,4 +57,4 @@ export interface ButtonRequest {
 }
 
 /** Every call can be cancelled; a removed Node-RED node aborts what it started. */
-export type { CallOptions } from '../api/job-model';
+export type { CallOptions, DownloadOptions } from '../api/job-model';

@@ -7,7 +7,6 @@ import type { Node, NodeAPI } from 'node-red';
 import type { JobApi } from '../../core/api/job-model';
 import { makeThumbnail, thumbnailDataUrl, type ThumbnailFormat } from '../../core/image/thumbnail';
 import { PICTURE_LIMITS } from '../../core/picture/limits';
-import { tooLarge } from '../../core/picture/picture-error';
 import { lookupAccount } from './account-lookup';
 import type { DeliveredResult, WaitingNodeDef } from './job-node';
 
@@ -53,14 +52,11 @@ export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): N
     try {
       let image = source.image;
       if ((image === undefined || image === null) && source.imageUrl && source.client) {
-        const downloaded = await source.client.getImage(source.imageUrl, { signal });
-        // The client's own download cap is for results; a preview takes no more than any picture.
-        if (downloaded.length > PICTURE_LIMITS.maxInputBytes) {
-          throw tooLarge(
-            `the picture is ${downloaded.length} bytes; the limit is ${PICTURE_LIMITS.maxInputBytes} bytes`,
-          );
-        }
-        image = downloaded;
+        // Stopped at the picture cap while it downloads: a preview is not worth a larger one.
+        image = await source.client.getImage(source.imageUrl, {
+          signal,
+          maxBytes: PICTURE_LIMITS.maxInputBytes,
+        });
       }
       if (image === undefined || image === null) return;
       const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg', signal });
