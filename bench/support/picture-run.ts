@@ -12,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { NodeAPI } from 'node-red';
 import { config, CONFIG_ID } from '../../test/flows/api-flows';
-import { startPictureHost } from '../../test/support/picture-host';
 import { helper, NODE_RED_PATH, runtimeEvents, stopNodeRed, type Msg } from '../../test/support/node-red';
 import { measureLoopDelay } from './loop-delay';
 
@@ -107,6 +106,53 @@ function probeHttp(url: string): Worker {
       parentPort.postMessage(times);
     })();`;
   return new Worker(code, { eval: true, workerData: { url } });
+}
+
+/**
+ * The picture host (test/support/picture-host.ts's routes) in a thread of its own: a real CDN is
+ * another machine, and serving ten large pictures from the event loop under measurement would
+ * count the host's writes as Node-RED's delay.
+ */
+async function pictureHostThread(
+  file: string,
+  type: string,
+): Promise<{ url: string; close: () => Promise<number> }> {
+  const code = `
+    const http = require('node:http');
+    const { readFileSync } = require('node:fs');
+    const { parentPort, workerData } = require('node:worker_threads');
+    const bytes = readFileSync(workerData.file);
+    let base = '';
+    const server = http.createServer((req, res) => {
+      const path = new URL(req.url, 'http://host').pathname;
+      const job = /^\\/v2\\/message\\/([\\w-]+)$/.exec(path);
+      if (job) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ progress: 100, response: {
+          content: 'picture ' + job[1], imageUrl: base + '/pictures/' + job[1],
+          buttons: ['U1', 'U2', 'U3', 'U4'], buttonMessageId: job[1] + '-buttons', type: 'imagine' } }));
+        return;
+      }
+      if (!/^\\/pictures\\//.test(path)) { res.statusCode = 404; res.end(); return; }
+      res.setHeader('content-type', workerData.type);
+      res.setHeader('content-length', bytes.length);
+      res.end(bytes);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      base = 'http://127.0.0.1:' + server.address().port;
+      parentPort.postMessage(base);
+    });
+    parentPort.on('message', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+  `;
+  const worker = new Worker(code, { eval: true, workerData: { file, type } });
+  const url = await new Promise<string>((resolve) => worker.once('message', resolve));
+  return {
+    url,
+    close: () => {
+      worker.postMessage('stop');
+      return new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -224,8 +270,7 @@ export async function runScenario(
 ): Promise<RunReport> {
   const raw = readFileSync(inputFile);
   const input: unknown = path === 'regions' ? JSON.parse(raw.toString('utf8')) : raw;
-  const host = await startPictureHost();
-  host.put('picture', raw, inputFile.endsWith('.jpg') ? 'image/jpeg' : 'image/png');
+  const host = await pictureHostThread(inputFile, inputFile.endsWith('.jpg') ? 'image/jpeg' : 'image/png');
   await helper.startServer();
   const nodes = [...BUILT_NODES, httpInNode];
   await helper.load(

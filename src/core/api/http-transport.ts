@@ -45,8 +45,11 @@ export interface Exchange {
   jobId?: string;
   accept: string;
   headers?: Record<string, string>;
-  /** Read at most maxBytes and stop (a header read), instead of failing a larger body. */
-  truncate?: boolean;
+  /**
+   * A picture, read as it streams in: `whole` (more than maxBytes fails), or `prefix` (read at most
+   * maxBytes and stop: a header read).
+   */
+  stream?: 'whole' | 'prefix';
 }
 
 export interface Answer {
@@ -77,21 +80,45 @@ function invalidInput(message: string): ApiError {
   return new ApiError({ code: 'INVALID_INPUT', message, sent: false });
 }
 
-/** Reads a stream up to `max` bytes, then stops it: enough for a picture's header. */
-async function readPrefix(stream: Readable, max: number): Promise<Buffer> {
+/** What transportError reads as "too large": the same code axios gives a body over its cap. */
+function bodyTooLarge(max: number): Error {
+  return Object.assign(new Error(`the answer is larger than ${max} bytes`), {
+    code: 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED',
+  });
+}
+
+/**
+ * Reads a picture as it arrives. With a Content-Length it goes straight into one buffer of that
+ * size, a chunk at a time, so a large picture is never joined in one long copy at the end (which
+ * would hold the event loop); `prefix` stops after `max` bytes, `whole` fails past them.
+ */
+async function readStream(
+  stream: Readable,
+  max: number,
+  mode: 'whole' | 'prefix',
+  declared: number | undefined,
+): Promise<Buffer> {
+  if (mode === 'whole' && declared !== undefined && declared > max) {
+    stream.destroy();
+    throw bodyTooLarge(max);
+  }
+  const exact = mode === 'whole' && declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer;
-      chunks.push(bytes);
+      if (mode === 'whole' && size + bytes.length > (exact?.length ?? max)) throw bodyTooLarge(max);
+      if (exact) bytes.copy(exact, size);
+      else chunks.push(bytes);
       size += bytes.length;
-      if (size >= max) break;
+      if (mode === 'prefix' && size >= max) break;
     }
   } finally {
     stream.destroy();
   }
-  return Buffer.concat(chunks).subarray(0, max);
+  if (exact) return size === exact.length ? exact : exact.subarray(0, size);
+  return Buffer.concat(chunks, size).subarray(0, Math.min(size, max));
 }
 
 export class HttpTransport {
@@ -229,7 +256,7 @@ export class HttpTransport {
       maxBytes: head ?? options.maxBytes ?? MAX_IMAGE_BYTES,
       accept: 'image/*',
       // A server that honours ranges sends only the header; one that does not is cut off anyway.
-      ...(head ? { headers: { Range: `bytes=0-${head - 1}` }, truncate: true } : {}),
+      ...(head ? { headers: { Range: `bytes=0-${head - 1}` }, stream: 'prefix' } : { stream: 'whole' }),
     };
     let answer = await this.exchange(direct, options.signal);
     let ctx: CallContext = { method: direct.method, path: direct.path };
@@ -242,7 +269,7 @@ export class HttpTransport {
         auth: true,
         maxBytes: head ?? options.maxBytes ?? MAX_IMAGE_BYTES,
         accept: 'image/*',
-        ...(head ? { truncate: true } : {}),
+        stream: head ? 'prefix' : 'whole',
       };
       answer = await this.exchange(fallback, options.signal);
       ctx = { method: fallback.method, path: fallback.path };
@@ -283,21 +310,27 @@ export class HttpTransport {
         headers,
         data: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal: controller.signal,
-        maxContentLength: call.truncate ? -1 : call.maxBytes,
-        ...(call.truncate ? { responseType: 'stream' as const } : {}),
+        maxContentLength: call.stream ? -1 : call.maxBytes,
+        ...(call.stream ? { responseType: 'stream' as const } : {}),
         // Redirects of authenticated calls are not followed: the token must not travel elsewhere.
         maxRedirects: call.auth ? 0 : 5,
       });
       outcome = String(res.status);
       const raw = res.data;
-      const data = call.truncate
-        ? await readPrefix(raw as Readable, call.maxBytes)
+      const resHeaders = res.headers as Record<string, unknown>;
+      const length = Number(resHeaders['content-length']);
+      const data = call.stream
+        ? await readStream(
+            raw as Readable,
+            call.maxBytes,
+            call.stream,
+            Number.isSafeInteger(length) ? length : undefined,
+          )
         : Buffer.isBuffer(raw)
           ? raw
           : raw instanceof ArrayBuffer
             ? Buffer.from(raw)
             : Buffer.from(typeof raw === 'string' ? raw : '');
-      const resHeaders = res.headers as Record<string, unknown>;
       return {
         status: res.status,
         data,

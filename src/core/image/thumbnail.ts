@@ -21,6 +21,8 @@ export interface ThumbnailOptions {
   field?: string;
   /** Cancels the work, stopping the worker if it has begun. */
   signal?: AbortSignal;
+  /** The caller hands `image` over (nobody else holds it): its bytes are moved, not copied. */
+  owned?: boolean;
 }
 
 export interface Thumbnail {
@@ -67,7 +69,7 @@ export async function makeThumbnail(image: unknown, options: ThumbnailOptions = 
       `${field} is ${image.byteLength} bytes; the limit is ${PICTURE_LIMITS.maxInputBytes} bytes`,
     );
   }
-  const { input, transfer } = pictureToSend(image);
+  const { input, transfer } = pictureToSend(image, options.owned);
   const task: ThumbnailTask = {
     image: input,
     field,

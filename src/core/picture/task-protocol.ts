@@ -21,9 +21,16 @@ export function bytesToSend(view: Uint8Array): { bytes: Uint8Array; transfer: Ar
   return { bytes, transfer: [bytes.buffer] };
 }
 
-/** A picture as a flow gave it, ready to send to a worker: bytes copied once, text as it is. */
-export function pictureToSend(value: unknown): { input: unknown; transfer: ArrayBuffer[] } {
+/**
+ * A picture ready to send to a worker: bytes copied once (the flow may still hold them), text as it
+ * is. `owned` bytes, which nobody else holds (a download made just for this), are moved instead of
+ * copied when they are the whole of their buffer: a large picture then costs the event loop nothing.
+ */
+export function pictureToSend(value: unknown, owned = false): { input: unknown; transfer: ArrayBuffer[] } {
   if (value instanceof Uint8Array) {
+    const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+    if (owned && whole && value.buffer instanceof ArrayBuffer)
+      return { input: value, transfer: [value.buffer] };
     const { bytes, transfer } = bytesToSend(value);
     return { input: bytes, transfer };
   }

@@ -51,15 +51,18 @@ export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): N
   async function make(source: PreviewSource, signal: AbortSignal): Promise<void> {
     try {
       let image = source.image;
+      let owned = false;
       if ((image === undefined || image === null) && source.imageUrl && source.client) {
         // Stopped at the picture cap while it downloads: a preview is not worth a larger one.
         image = await source.client.getImage(source.imageUrl, {
           signal,
           maxBytes: PICTURE_LIMITS.maxInputBytes,
         });
+        // Downloaded for the preview alone: its bytes can move to the worker without a copy.
+        owned = true;
       }
       if (image === undefined || image === null) return;
-      const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg', signal });
+      const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg', signal, owned });
       // A newer picture is waiting: publishing this one would only flicker.
       if (signal.aborted || waiting) return;
       RED.comms.publish(topic, { image: thumbnailDataUrl(thumbnail) }, true);
