@@ -13,9 +13,19 @@ export interface Dialect {
   config: Record<string, unknown>;
   /** A job id as the API issues them. */
   jobId: RegExp;
+  /** A well-formed job id the sandbox never issued. */
+  unknownId: string;
+  /** Where the API's own paths start. */
+  pathPrefix: '/v2/' | '/mj/';
+  /** The header that carries the account's token. */
+  tokenHeader: 'authorization' | 'mj-api-secret';
   isImagine(entry: SandboxRequestLogEntry): boolean;
   isPress(entry: SandboxRequestLogEntry): boolean;
-  isPoll(entry: SandboxRequestLogEntry): boolean;
+  isPoll(entry: Pick<SandboxRequestLogEntry, 'path'>): boolean;
+  /** The job a poll reads, from its path; undefined when the path is no poll. */
+  polledJob(path: string): string | undefined;
+  /** The prompt a logged imagine carried. */
+  promptSent(entry: SandboxRequestLogEntry): unknown;
   /** Any request to the API itself (not its pictures or the sandbox's own pages). */
   isApiCall(entry: SandboxRequestLogEntry): boolean;
   /** Whether the request carried the account's token the way this API reads it. */
@@ -26,6 +36,19 @@ export interface Dialect {
   promptOf(payload: Loose): string;
   /** Whether a delivered payload is a grid (an imagine or a variation) rather than an upscale. */
   isGrid(payload: Loose): boolean;
+  /** What the API posts to a webhook when job `jobId` has finished with a picture. */
+  pushedResult(jobId: string, prompt: string, imageUrl: string): Loose;
+  /** The outcomes each API words its own way. */
+  codes: {
+    /** A prompt with a prefilter word (TNL refuses the submit; trueai fails the task). */
+    prefilter: string;
+    /** A token the service does not know. */
+    badToken: string;
+    /** get-message on an id the service does not know. */
+    unknownJob: string;
+    /** A press on a result the service does not know. */
+    unknownParent: string;
+  };
   /** Submits an imagine over plain HTTP; returns the job id. */
   submit(sandbox: Sandbox, prompt: string): Promise<string>;
   /** Submits and waits over plain HTTP: what a msg from an earlier node would carry. */
@@ -43,14 +66,28 @@ export const TNL: Dialect = {
   name: 'TheNextLeg',
   config: {},
   jobId: /^[A-Za-z0-9]{20}$/,
+  unknownId: 'AAAAAAAAAAAAAAAAAAAA',
+  pathPrefix: '/v2/',
+  tokenHeader: 'authorization',
   isImagine: (e) => e.path === '/v2/imagine',
   isPress: (e) => e.path === '/v2/button',
-  isPoll: (e) => e.path.startsWith('/v2/message/'),
+  isPoll: (e) => TNL.polledJob(e.path) !== undefined,
+  polledJob: (path) => /^\/v2\/message\/([^/?]+)/.exec(path)?.[1],
+  promptSent: (e) => body(e).msg,
   isApiCall: (e) => e.path.startsWith('/v2/') || e.path === '/getImage',
   authenticated: (e) => e.auth === 'bearer',
   pressed: (e) => body(e).button as string | undefined,
   promptOf: (payload) => payload.content,
   isGrid: (payload) => Array.isArray(payload.imageUrls),
+  pushedResult: (jobId, prompt, imageUrl) => ({
+    originatingMessageId: jobId,
+    buttonMessageId: 'BBBBBBBBBBBBBBBBBBBB',
+    buttons: ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4'],
+    content: prompt,
+    imageUrl,
+    type: 'imagine',
+  }),
+  codes: { prefilter: 'PREFILTER', badToken: 'HTTP_401', unknownJob: 'HTTP_404', unknownParent: 'HTTP_400' },
   async submit(sandbox, prompt) {
     const ack = await call(sandbox, '/v2/imagine', { msg: prompt });
     if (ack.status !== 200) throw new Error(`imagine answered ${ack.status}`);
@@ -72,15 +109,43 @@ export const MJP: Dialect = {
   name: 'midjourney-proxy',
   config: { api: 'midjourney-proxy' },
   jobId: /^\d{16}$/,
+  unknownId: '1234567890123456',
+  pathPrefix: '/mj/',
+  tokenHeader: 'mj-api-secret',
   isImagine: (e) => e.path === '/mj/submit/imagine',
   isPress: (e) => e.path === '/mj/submit/action',
-  isPoll: (e) => /^\/mj\/task\/[^/]+\/fetch$/.test(e.path),
+  isPoll: (e) => MJP.polledJob(e.path) !== undefined,
+  polledJob: (path) => /^\/mj\/task\/([^/]+)\/fetch(?:\?|$)/.exec(path)?.[1],
+  promptSent: (e) => body(e).prompt,
   // new-api serves pictures at /mj/image/<id>, without a token.
   isApiCall: (e) => e.path.startsWith('/mj/') && !e.path.startsWith('/mj/image/'),
   authenticated: (e) => e.auth === 'mj-api-secret',
   pressed: (e) => body(e).customId as string | undefined,
   promptOf: (payload) => payload.prompt,
   isGrid: (payload) => payload.action !== 'UPSCALE',
+  pushedResult: (jobId, prompt, imageUrl) => ({
+    id: jobId,
+    action: 'IMAGINE',
+    status: 'SUCCESS',
+    progress: '100%',
+    prompt,
+    imageUrl,
+    failReason: null,
+    buttons: [1, 2, 3, 4].map((n) => ({
+      customId: `MJ::JOB::upsample::${n}::00000000-0000-0000-0000-000000000000`,
+      emoji: '',
+      label: `U${n}`,
+      type: 2,
+      style: 2,
+    })),
+  }),
+  // trueai accepts a prefilter word and fails the task; it reads a wrong token as "not logged in".
+  codes: {
+    prefilter: 'BANNED_PROMPT',
+    badToken: 'HTTP_403',
+    unknownJob: 'NOT_FOUND',
+    unknownParent: 'NOT_FOUND',
+  },
   async submit(sandbox, prompt) {
     const ack = await mjCall(sandbox, '/mj/submit/imagine', { prompt });
     if (ack.status !== 200 || ![1, 22].includes(ack.json.code))
@@ -94,3 +159,17 @@ export const MJP: Dialect = {
 };
 
 export const DIALECTS: readonly Dialect[] = [TNL, MJP];
+
+/** The sandbox's jobs made through one API, oldest first (`GET /_sandbox/jobs`). */
+export async function sandboxJobs(
+  sandbox: Sandbox,
+  dialect: Dialect,
+): Promise<Array<{ messageId: string; content: string; state: string }>> {
+  const all = (await (await fetch(`${sandbox.url}/_sandbox/jobs`)).json()) as Array<{
+    messageId: string;
+    api: string;
+    content: string;
+    state: string;
+  }>;
+  return all.filter((job) => job.api === dialect.api);
+}
