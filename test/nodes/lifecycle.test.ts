@@ -1,7 +1,7 @@
-// Redeploys stop every poll at once, and one config node carries many concurrent jobs through the
-// sandbox's rate limits: all delivered, none twice, every 429 absorbed; on either API. "No request after" is
-// counted as the node starts requests, not as the sandbox logs them: a poll already on the wire at
-// the redeploy may land in the sandbox's log later, and is no request after it.
+// On either API, redeploys stop every poll at once, and one config node carries many concurrent jobs
+// through the sandbox's rate limits: all delivered, none twice, every 429 absorbed. "No request
+// after" is counted as the node starts requests, not as the sandbox logs them: a poll already on the
+// wire at the redeploy may land in the sandbox's log later, and is no request after it.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
