@@ -1,7 +1,10 @@
 // The two APIs as the node tests see them: what differs on the wire (paths, ids, where a result
 // keeps its prompt) and the few outcomes each API words its own way. A suite runs once per dialect:
 // `for (const dialect of DIALECTS) describe(dialect.name, () => ...)`.
+import type { JobApi } from '../../src/core/api/job-model';
+import { MjpApi } from '../../src/core/mjp/mjp-api';
 import type { Sandbox } from '../../src/core/sandbox/server';
+import { TnlApi } from '../../src/core/tnl/tnl-api';
 import type { SandboxRequestLogEntry } from '../../src/core/sandbox/http/request-log';
 import { call, finalResult, mjCall, mjFinal, type Loose } from './sandbox-http';
 
@@ -49,6 +52,8 @@ export interface Dialect {
     /** A press on a result the service does not know. */
     unknownParent: string;
   };
+  /** The API's client in the job model's terms, as the job engine talks to it. */
+  jobApi(options: { baseUrl: string; token: string; timeoutMs?: number }): JobApi;
   /** Submits an imagine over plain HTTP; returns the job id. */
   submit(sandbox: Sandbox, prompt: string): Promise<string>;
   /** Submits and waits over plain HTTP: what a msg from an earlier node would carry. */
@@ -88,6 +93,7 @@ export const TNL: Dialect = {
     type: 'imagine',
   }),
   codes: { prefilter: 'PREFILTER', badToken: 'HTTP_401', unknownJob: 'HTTP_404', unknownParent: 'HTTP_400' },
+  jobApi: (options) => new TnlApi(options),
   async submit(sandbox, prompt) {
     const ack = await call(sandbox, '/v2/imagine', { msg: prompt });
     if (ack.status !== 200) throw new Error(`imagine answered ${ack.status}`);
@@ -146,6 +152,7 @@ export const MJP: Dialect = {
     unknownJob: 'NOT_FOUND',
     unknownParent: 'NOT_FOUND',
   },
+  jobApi: (options) => new MjpApi(options),
   async submit(sandbox, prompt) {
     const ack = await mjCall(sandbox, '/mj/submit/imagine', { prompt });
     if (ack.status !== 200 || ![1, 22].includes(ack.json.code))
