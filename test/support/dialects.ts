@@ -30,7 +30,7 @@ export interface Dialect {
   /** The prompt a logged imagine carried. */
   promptSent(entry: SandboxRequestLogEntry): unknown;
   /** Any request to the API itself (not its pictures or the sandbox's own pages). */
-  isApiCall(entry: SandboxRequestLogEntry): boolean;
+  isApiCall(entry: Pick<SandboxRequestLogEntry, 'path'>): boolean;
   /** Whether the request carried the account's token the way this API reads it. */
   authenticated(entry: SandboxRequestLogEntry): boolean;
   /** The button a logged press pressed, as the API names it on the wire. */
