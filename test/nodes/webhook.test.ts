@@ -7,46 +7,24 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
-import configNode from '../../src/nodes/nextleg-config';
 import { CONFIG_ID } from '../flows/api-flows';
 import { WEBHOOK_SECRET, webhookFlow } from '../flows/webhook-flows';
 import { DIALECTS, MJP, sandboxJobs, type Dialect } from '../support/dialects';
-import {
-  collect,
-  eventually,
-  helper,
-  nodesKeepingApi,
-  recorder,
-  sleep,
-  stopNodeRed,
-  type Msg,
-} from '../support/node-red';
+import { collect, eventually, helper, recorder, sleep, stopNodeRed, type Msg } from '../support/node-red';
 import { mjCall, type Loose } from '../support/sandbox-http';
+import {
+  HOOK_ROOT,
+  helperUrl,
+  hookUrl as hookUrlOf,
+  loadServingHooks,
+  postJson,
+} from '../support/webhook-runtime';
 
-const NODE_ROOT = '/hooks/';
 let sandbox: Sandbox;
-/** The config node's runtime API holds the HTTP-in app the route is mounted on. */
-const { nodes: NODES, api } = nodesKeepingApi(configNode);
 
-/** Loads the flow and serves Node-RED's HTTP-in app under NODE_ROOT on the helper's real server. */
-async function load(flow: Array<Record<string, unknown> & { id: string; type: string }>): Promise<void> {
-  const onTab = flow.map((n) => (n.type === 'nextleg-config' ? n : { z: 'tab1', ...n }));
-  await helper.load(NODES, [{ id: 'tab1', type: 'tab', label: 'webhook' }, ...onTab], {
-    [CONFIG_ID]: { token: sandbox.token, webhookSecret: WEBHOOK_SECRET },
-  });
-  const app = (helper as unknown as { _app: { use(path: string, h: unknown): void } })._app;
-  app.use(NODE_ROOT, api().httpNode);
-}
-
-const base = (): string => (helper as unknown as { url(): string }).url();
-const hookUrl = (configId = CONFIG_ID, secret = WEBHOOK_SECRET): string =>
-  `${base()}${NODE_ROOT}nextleg/webhook/${configId}/${secret}`;
-const post = (url: string, body: unknown): Promise<Response> =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+const load = (flow: Array<Record<string, unknown> & { id: string; type: string }>): Promise<void> =>
+  loadServingHooks(flow, { [CONFIG_ID]: { token: sandbox.token, webhookSecret: WEBHOOK_SECRET } });
+const hookUrl = (configId = CONFIG_ID, secret = WEBHOOK_SECRET): string => hookUrlOf(configId, secret);
 
 /** Where each API's submit carries the hook. */
 const HOOK_FIELD: Record<Dialect['api'], string> = {
@@ -90,7 +68,7 @@ async function newestJob(d: Dialect): Promise<string> {
 
 before(async () => {
   sandbox = await startSandbox({ stepMs: 5 });
-  helper.settings({ httpNodeRoot: NODE_ROOT });
+  helper.settings({ httpNodeRoot: HOOK_ROOT });
 });
 after(() => sandbox.close());
 beforeEach(() => {
@@ -112,7 +90,7 @@ for (const d of DIALECTS) {
 
   describe(`${d.name}: results by webhook`, () => {
     it('the sandbox posts the result to the route and the job ends without a single poll', async () => {
-      await load(flow(base()));
+      await load(flow(helperUrl()));
       const out = collect('out', 1, 10_000);
       helper.getNode('dut').receive({ payload: 'a lighthouse at dawn', tag: 7 });
       const [msg] = (await out) as [Msg];
@@ -129,7 +107,7 @@ for (const d of DIALECTS) {
     });
 
     it('an upscale after the grid also goes by webhook, the two results in order', async () => {
-      await load(flow(base(), { upscale: 'U2' }));
+      await load(flow(helperUrl(), { upscale: 'U2' }));
       const out = collect('out', 1, 10_000);
       helper.getNode('dut').receive({ payload: 'two steps' });
       const [msg] = (await out) as [Msg];
@@ -139,7 +117,7 @@ for (const d of DIALECTS) {
     });
 
     it('a job that fails is that code at the Catch node, by webhook too', async () => {
-      await load(flow(base()));
+      await load(flow(helperUrl()));
       const caught = collect('caught', 1, 10_000);
       const got = recorder('out');
       helper.getNode('dut').receive({ payload: 'cats --sandbox-fail BANNED_PROMPT' });
@@ -151,43 +129,43 @@ for (const d of DIALECTS) {
     });
 
     it('refuses wrong secrets and unknown configs alike, and malformed bodies with 400', async () => {
-      await load(flow(base()));
+      await load(flow(helperUrl()));
       const good = d.pushedResult(d.unknownId, 'x', 'http://127.0.0.1/y.png');
-      const wrongSecret = await post(hookUrl(CONFIG_ID, 'not-the-secret'), good);
-      const unknownConfig = await post(hookUrl('no-such-config'), good);
+      const wrongSecret = await postJson(hookUrl(CONFIG_ID, 'not-the-secret'), good);
+      const unknownConfig = await postJson(hookUrl('no-such-config'), good);
       assert.equal(wrongSecret.status, 404);
       assert.equal(unknownConfig.status, 404);
       assert.equal(await wrongSecret.text(), await unknownConfig.text(), 'the answers tell the cases apart');
       for (const body of MALFORMED[d.api]) {
-        const res = await post(hookUrl(), body);
+        const res = await postJson(hookUrl(), body);
         assert.equal(res.status, 400, `accepted ${body}`);
       }
-      const tooLarge = await post(hookUrl(), { ...good, description: 'x'.repeat(1_100_000) });
+      const tooLarge = await postJson(hookUrl(), { ...good, description: 'x'.repeat(1_100_000) });
       assert.equal(tooLarge.status, 413);
       // An unknown id with the right secret: acknowledged and ignored.
-      assert.equal((await post(hookUrl(), good)).status, 200);
+      assert.equal((await postJson(hookUrl(), good)).status, 200);
     });
 
     it('a forged result with a wrong secret never completes a waiting job', async () => {
-      await load(flow(base()));
+      await load(flow(helperUrl()));
       const got = recorder('out');
       helper.getNode('dut').receive({ payload: 'waits forever --sandbox-never' });
       const id = await newestJob(d);
       const forged = d.pushedResult(id, 'forged', 'http://x/y.png');
-      assert.equal((await post(hookUrl(CONFIG_ID, 'guessed'), forged)).status, 404);
-      assert.equal((await post(hookUrl('no-such-config', WEBHOOK_SECRET), forged)).status, 404);
+      assert.equal((await postJson(hookUrl(CONFIG_ID, 'guessed'), forged)).status, 404);
+      assert.equal((await postJson(hookUrl('no-such-config', WEBHOOK_SECRET), forged)).status, 404);
       await sleep(300);
       assert.equal(got.length, 0, 'the forged result completed the job');
     });
 
     it('a repeated delivery gives one output', async () => {
-      await load(flow(base()));
+      await load(flow(helperUrl()));
       const got = recorder('out');
       helper.getNode('dut').receive({ payload: 'once only' });
       await eventually(() => got.length === 1, 10_000, 'the result');
       // msg.payload is what the API posted: TNL's result, midjourney-proxy's task.
       const result = got[0]?.payload as Loose;
-      for (let i = 0; i < 3; i++) assert.equal((await post(hookUrl(), result)).status, 200);
+      for (let i = 0; i < 3; i++) assert.equal((await postJson(hookUrl(), result)).status, 200);
       await sleep(200);
       assert.equal(got.length, 1);
     });
@@ -197,7 +175,7 @@ for (const d of DIALECTS) {
       const out = collect('out', 1, 10_000);
       helper.getNode('dut').receive({ payload: 'by polling' });
       const stray = d.pushedResult(d.unknownId, 'stray', 'http://127.0.0.1/stray.png');
-      assert.equal((await post(hookUrl(), stray)).status, 200);
+      assert.equal((await postJson(hookUrl(), stray)).status, 200);
       const [msg] = (await out) as [Msg];
       assert.equal(d.promptOf(msg.payload), 'by polling');
       assert.ok(polls() >= 1, 'finished without polling although no webhook could arrive');
@@ -206,7 +184,8 @@ for (const d of DIALECTS) {
 }
 
 describe('midjourney-proxy only: notifyHook posts on every change', () => {
-  const flow = (props: Record<string, unknown> = {}) => webhookFlow(sandbox.url, base(), props, MJP.config);
+  const flow = (props: Record<string, unknown> = {}) =>
+    webhookFlow(sandbox.url, helperUrl(), props, MJP.config);
   const polls = (): number => sandbox.requests().filter(MJP.isPoll).length;
   /** The node's status texts, as it sets them. */
   const statuses = (): string[] => {
@@ -259,23 +238,23 @@ describe('midjourney-proxy only: notifyHook posts on every change', () => {
       { status: 'SUBMITTED', progress: '0%' },
       { status: 'NOT_START', progress: null },
     ]) {
-      assert.equal((await post(hookUrl(), { ...task, ...older })).status, 200);
+      assert.equal((await postJson(hookUrl(), { ...task, ...older })).status, 200);
     }
     await sleep(100);
     assert.equal(texts.at(-1), '46%', `went back to ${texts.at(-1)}`);
     assert.deepEqual(progress.slice(seenBefore), [], 'an older state was reported as progress');
 
-    assert.equal((await post(hookUrl(), { ...task, progress: '80%' })).status, 200);
+    assert.equal((await postJson(hookUrl(), { ...task, progress: '80%' })).status, 200);
     await eventually(() => texts.at(-1) === '80%', 5000, 'the 80% post');
     assert.equal(got.length, 0);
 
     const done = MJP.pushedResult(id, 'a slow one', `${sandbox.url}/images/none.png`);
-    assert.equal((await post(hookUrl(), done)).status, 200);
+    assert.equal((await postJson(hookUrl(), done)).status, 200);
     await eventually(() => got.length === 1, 5000, 'the result');
     assert.equal(got[0]?.messageId, id);
     assert.deepEqual(got[0]?.buttons, ['U1', 'U2', 'U3', 'U4']);
     // A late post about the finished job changes nothing.
-    assert.equal((await post(hookUrl(), { ...task, progress: '90%' })).status, 200);
+    assert.equal((await postJson(hookUrl(), { ...task, progress: '90%' })).status, 200);
     await sleep(100);
     assert.equal(got.length, 1);
     assert.equal(polls(), 1, 'the node polled');
