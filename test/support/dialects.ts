@@ -2,11 +2,12 @@
 // keeps its prompt) and the few outcomes each API words its own way. A suite runs once per dialect:
 // `for (const dialect of DIALECTS) describe(dialect.name, () => ...)`.
 import type { JobApi } from '../../src/core/api/job-model';
+import { buttonNames, readButtons } from '../../src/core/mjp/buttons';
 import { MjpApi } from '../../src/core/mjp/mjp-api';
 import type { Sandbox } from '../../src/core/sandbox/server';
 import { TnlApi } from '../../src/core/tnl/tnl-api';
 import type { SandboxRequestLogEntry } from '../../src/core/sandbox/http/request-log';
-import { call, finalResult, mjCall, mjFinal, type Loose } from './sandbox-http';
+import { call, finalResult, mjCall, mjFinal, mjPress, press, type Loose } from './sandbox-http';
 
 export interface Dialect {
   /** The config node's `api`. */
@@ -57,10 +58,16 @@ export interface Dialect {
   /** Submits an imagine over plain HTTP; returns the job id. */
   submit(sandbox: Sandbox, prompt: string): Promise<string>;
   /** Submits and waits over plain HTTP: what a msg from an earlier node would carry. */
-  finished(
-    sandbox: Sandbox,
-    prompt: string,
-  ): Promise<{ buttonMessageId: string; buttons: string[]; payload: Loose }>;
+  finished(sandbox: Sandbox, prompt: string): Promise<Parent>;
+  /** The same for the grid's U1 upscale (the picture Vary (Region) works on). */
+  upscaled(sandbox: Sandbox, prompt: string): Promise<Parent>;
+}
+
+/** What a msg from an earlier node carries about its result. */
+export interface Parent {
+  buttonMessageId: string;
+  buttons: string[];
+  payload: Loose;
 }
 
 const body = (entry: SandboxRequestLogEntry): Record<string, unknown> =>
@@ -103,11 +110,16 @@ export const TNL: Dialect = {
     const result = await finalResult(sandbox, await TNL.submit(sandbox, prompt));
     return { buttonMessageId: result.buttonMessageId, buttons: result.buttons, payload: result };
   },
+  async upscaled(sandbox, prompt) {
+    const grid = await TNL.finished(sandbox, prompt);
+    const result = await press(sandbox, grid.buttonMessageId, 'U1');
+    return { buttonMessageId: result.buttonMessageId, buttons: result.buttons, payload: result };
+  },
 };
 
-/** The names a flow uses for a grid's buttons, from the sandbox's task (mapped as the client does). */
-function gridNames(task: Loose): string[] {
-  return (task.buttons as Array<{ label: string; emoji: string }>).map((b) => b.label || b.emoji);
+/** The names a flow uses for a task's buttons: what the previous node would have put on its msg. */
+function namesOf(task: Loose): string[] {
+  return buttonNames(readButtons(task.buttons));
 }
 
 export const MJP: Dialect = {
@@ -161,7 +173,12 @@ export const MJP: Dialect = {
   },
   async finished(sandbox, prompt) {
     const task = await mjFinal(sandbox, await MJP.submit(sandbox, prompt));
-    return { buttonMessageId: task.id, buttons: gridNames(task), payload: task };
+    return { buttonMessageId: task.id, buttons: namesOf(task), payload: task };
+  },
+  async upscaled(sandbox, prompt) {
+    const grid = await MJP.finished(sandbox, prompt);
+    const task = await mjPress(sandbox, grid.payload, 'U1');
+    return { buttonMessageId: task.id, buttons: namesOf(task), payload: task };
   },
 };
 
