@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { CONFIG_ID, single } from '../flows/api-flows';
+import { WEBHOOK_SECRET, webhookFlow } from '../flows/webhook-flows';
 import { DIALECTS } from '../support/dialects';
 import { ALL_NODES, eventually, helper, recorder, sleep, stopNodeRed } from '../support/node-red';
 import { watchRequests, type RequestWatch } from '../support/requests-started';
+import { HOOK_ROOT, helperUrl, loadServingHooks } from '../support/webhook-runtime';
 
 let sandbox: Sandbox;
 let started: RequestWatch;
@@ -24,6 +26,7 @@ const credentials = (): Record<string, unknown> => ({ [CONFIG_ID]: { token: sand
 before(async () => {
   // About a second per job: time to redeploy in the middle of one.
   sandbox = await startSandbox({ stepMs: 60 });
+  helper.settings({ httpNodeRoot: HOOK_ROOT });
 });
 after(() => sandbox.close());
 beforeEach(() => {
@@ -65,6 +68,29 @@ for (const d of DIALECTS) {
       assert.deepEqual(msg?.nested, { n: 1 });
       assert.ok(!d.isGrid(msg?.payload), 'the U1 upscale left to do was not made');
       assert.equal(d.promptOf(msg?.payload), 'a harbour at night');
+      assert.equal(imagines(), 1, 'the job was submitted again');
+    });
+
+    it('with webhooks: a full redeploy mid-job, the new instance finishes it once', async () => {
+      const flow = webhookFlow(sandbox.url, helperUrl(), { upscale: 'U1' }, d.config);
+      const hookCredentials = { [CONFIG_ID]: { token: sandbox.token, webhookSecret: WEBHOOK_SECRET } };
+      await loadServingHooks(flow, hookCredentials);
+      const before = recorder('out');
+      helper.getNode('dut').receive({ payload: 'a harbour by webhook', tag: 'original' });
+      // Accepted: the grid takes the sandbox about half a second, and its upscale as long again.
+      await eventually(() => imagines() >= 1, 10_000, 'the submit');
+
+      // The same route (config id and secret) answers for the new instance.
+      await helper.setFlows(onTab(flow), 'full', hookCredentials);
+      const out = recorder('out');
+      const caught = recorder('caught');
+      await eventually(() => out.length >= 1, 15_000, 'the resumed job');
+      await sleep(300);
+      assert.equal(out.length, 1, 'delivered more than once');
+      assert.equal(before.length, 0, 'the stopped instance delivered');
+      assert.deepEqual(caught, []);
+      assert.equal(out[0]?.tag, 'original');
+      assert.ok(!d.isGrid(out[0]?.payload), 'the U1 upscale left to do was not made');
       assert.equal(imagines(), 1, 'the job was submitted again');
     });
 
