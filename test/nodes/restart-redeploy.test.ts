@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { CONFIG_ID, single } from '../flows/api-flows';
 import { WEBHOOK_SECRET, webhookFlow } from '../flows/webhook-flows';
 import { DIALECTS } from '../support/dialects';
-import { ALL_NODES, eventually, helper, recorder, sleep, stopNodeRed } from '../support/node-red';
+import { ALL_NODES, eventually, helper, recorder, sleep, stopNodeRed, type Msg } from '../support/node-red';
 import { watchRequests, type RequestWatch } from '../support/requests-started';
 import { HOOK_ROOT, helperUrl, loadServingHooks } from '../support/webhook-runtime';
 
@@ -39,6 +39,22 @@ afterEach(() => {
   return stopNodeRed();
 });
 
+/**
+ * Redeploys, then returns the msg the new instance delivers, checking it is the only one: nothing
+ * from the stopped instance (`before` records its output), nothing twice, nothing caught.
+ */
+async function deliveredOnceAfter(redeploy: () => Promise<unknown>, before: Msg[]): Promise<Msg> {
+  await redeploy();
+  const out = recorder('out');
+  const caught = recorder('caught');
+  await eventually(() => out.length >= 1, 15_000, 'the resumed job');
+  await sleep(300);
+  assert.equal(out.length, 1, 'delivered more than once');
+  assert.equal(before.length, 0, 'the stopped instance delivered');
+  assert.deepEqual(caught, []);
+  return out[0] as Msg;
+}
+
 for (const d of DIALECTS) {
   const polls = (): number => sandbox.requests().filter(d.isPoll).length;
   const imagines = (): number => sandbox.requests().filter((r) => d.isImagine(r) && r.status === 200).length;
@@ -55,19 +71,11 @@ for (const d of DIALECTS) {
       helper.getNode('dut').receive({ payload: 'a harbour at night', tag: 'original', nested: { n: 1 } });
       await eventually(() => polls() >= 2, 10_000, 'polling to start');
 
-      await helper.setFlows(flow, 'full', credentials());
-      const out = recorder('out');
-      const caught = recorder('caught');
-      await eventually(() => out.length >= 1, 15_000, 'the resumed job');
-      await sleep(300);
-      assert.equal(out.length, 1, 'delivered more than once');
-      assert.equal(before.length, 0, 'the stopped instance delivered');
-      assert.deepEqual(caught, []);
-      const [msg] = out;
-      assert.equal(msg?.tag, 'original');
-      assert.deepEqual(msg?.nested, { n: 1 });
-      assert.ok(!d.isGrid(msg?.payload), 'the U1 upscale left to do was not made');
-      assert.equal(d.promptOf(msg?.payload), 'a harbour at night');
+      const msg = await deliveredOnceAfter(() => helper.setFlows(flow, 'full', credentials()), before);
+      assert.equal(msg.tag, 'original');
+      assert.deepEqual(msg.nested, { n: 1 });
+      assert.ok(!d.isGrid(msg.payload), 'the U1 upscale left to do was not made');
+      assert.equal(d.promptOf(msg.payload), 'a harbour at night');
       assert.equal(imagines(), 1, 'the job was submitted again');
     });
 
@@ -81,16 +89,12 @@ for (const d of DIALECTS) {
       await eventually(() => imagines() >= 1, 10_000, 'the submit');
 
       // The same route (config id and secret) answers for the new instance.
-      await helper.setFlows(onTab(flow), 'full', hookCredentials);
-      const out = recorder('out');
-      const caught = recorder('caught');
-      await eventually(() => out.length >= 1, 15_000, 'the resumed job');
-      await sleep(300);
-      assert.equal(out.length, 1, 'delivered more than once');
-      assert.equal(before.length, 0, 'the stopped instance delivered');
-      assert.deepEqual(caught, []);
-      assert.equal(out[0]?.tag, 'original');
-      assert.ok(!d.isGrid(out[0]?.payload), 'the U1 upscale left to do was not made');
+      const msg = await deliveredOnceAfter(
+        () => helper.setFlows(onTab(flow), 'full', hookCredentials),
+        before,
+      );
+      assert.equal(msg.tag, 'original');
+      assert.ok(!d.isGrid(msg.payload), 'the U1 upscale left to do was not made');
       assert.equal(imagines(), 1, 'the job was submitted again');
     });
 
