@@ -61,11 +61,11 @@ export function varyRegionChain(baseUrl: string, configExtra: Record<string, unk
  * The load test's and the load bench's flow: imagine-result without previews (an image download
  * and a resize per result are a cost of their own), with pacing far above the sandbox's limits.
  */
-export function manyJobs(baseUrl: string) {
+export function manyJobs(baseUrl: string, configExtra: Record<string, unknown> = {}) {
   return single(
     baseUrl,
     'nextleg-imagine-result',
     { preview: false },
-    { submitInterval: 0, pollInterval: 0.01, maxPollsPerSecond: 400 },
+    { submitInterval: 0, pollInterval: 0.01, maxPollsPerSecond: 400, ...configExtra },
   );
 }

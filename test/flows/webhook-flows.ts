@@ -25,8 +25,16 @@ export function placed(nodes: Array<Record<string, unknown>>): Array<Record<stri
   return nodes.map((n, i) => (n.z ? { x: 150, y: 60 + 40 * i, ...n } : n));
 }
 
-/** imagine-result → change (keeps what the test checks) → file; for a real Node-RED process. */
-export function restartFlow(sandboxUrl: string, outFile: string, props: Record<string, unknown> = {}) {
+/**
+ * imagine-result → change (keeps what the test checks: the API's own result, the msg's tag and job
+ * id) → file, and a Catch writing the error code to the same file; for a real Node-RED process.
+ */
+export function restartFlow(
+  sandboxUrl: string,
+  outFile: string,
+  props: Record<string, unknown> = {},
+  configExtra: Record<string, unknown> = {},
+) {
   return [
     { id: 'tab1', type: 'tab', label: 'restart' },
     {
@@ -39,6 +47,7 @@ export function restartFlow(sandboxUrl: string, outFile: string, props: Record<s
       maxPollsPerSecond: 100,
       resumeJobs: true,
       contextStore: '',
+      ...configExtra,
     },
     {
       id: 'dut',
@@ -58,7 +67,7 @@ export function restartFlow(sandboxUrl: string, outFile: string, props: Record<s
           t: 'set',
           p: 'payload',
           pt: 'msg',
-          to: '{"content": payload.content, "type": payload.type, "tag": tag, "messageId": messageId}',
+          to: '{"result": payload, "tag": tag, "messageId": messageId}',
           tot: 'jsonata',
         },
       ],

@@ -1,5 +1,5 @@
-// 100 concurrent imagine-result jobs through one config node under the sandbox's rate limits: all
-// delivered, none lost, none twice, one job per msg; afterwards nothing of any job is kept: every
+// 100 concurrent imagine-result jobs through one config node under the sandbox's rate limits, on
+// either API: all delivered, none lost, none twice, one job per msg; afterwards nothing of any job is kept: every
 // delivered msg can be collected and the account's scheduler holds no work.
 //
 // What is measured is what the nodes keep, not the heap as a whole: the sandbox runs in this process
@@ -12,6 +12,7 @@ import { runInNewContext } from 'node:vm';
 import type { Account } from '../../src/core/account';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
 import { CONFIG_ID, manyJobs } from '../flows/api-flows';
+import { DIALECTS } from '../support/dialects';
 import { eventually, helper, loadFlow, recorder, stopNodeRed, type Msg } from '../support/node-red';
 
 const JOBS = 100;
@@ -46,56 +47,58 @@ async function collectAll(): Promise<void> {
   collectGarbage();
 }
 
-describe('load', () => {
-  it(`${JOBS} concurrent jobs: all delivered once, nothing of them kept afterwards`, async () => {
-    await loadFlow(manyJobs(sandbox.url), sandbox.token);
-    const caught = recorder('caught');
-    const dut = helper.getNode('dut');
+for (const d of DIALECTS) {
+  describe(`${d.name}: load`, () => {
+    it(`${JOBS} concurrent jobs: all delivered once, nothing of them kept afterwards`, async () => {
+      await loadFlow(manyJobs(sandbox.url, d.config), sandbox.token);
+      const caught = recorder('caught');
+      const dut = helper.getNode('dut');
 
-    // Only weak references and counts: the test itself must not keep the msgs alive (nor may
-    // anything else listening on `out`, which is why collect() is not used here).
-    const delivered: Array<WeakRef<Msg>> = [];
-    const indexes: number[] = [];
-    const contents = new Map<number, string>();
-    helper.getNode('out').on('input', (m: Msg) => {
-      delivered.push(new WeakRef(m));
-      indexes.push(m.index as number);
-      contents.set(m.index as number, m.payload.content as string);
+      // Only weak references and counts: the test itself must not keep the msgs alive (nor may
+      // anything else listening on `out`, which is why collect() is not used here).
+      const delivered: Array<WeakRef<Msg>> = [];
+      const indexes: number[] = [];
+      const contents = new Map<number, string>();
+      helper.getNode('out').on('input', (m: Msg) => {
+        delivered.push(new WeakRef(m));
+        indexes.push(m.index as number);
+        contents.set(m.index as number, d.promptOf(m.payload));
+      });
+
+      // A warm-up round, so what any first job loads is in place before counting.
+      dut.receive({ payload: 'warm up', index: -1 });
+      await eventually(() => indexes.length === 1, 30_000, 'the warm-up job');
+      sandbox.clearRequests();
+
+      for (let i = 0; i < JOBS; i++) dut.receive({ payload: `load job ${i}`, index: i });
+      await eventually(() => indexes.length >= JOBS + 1, 120_000, 'every job delivered');
+      await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive here
+
+      assert.deepEqual(caught, []);
+      const jobs = indexes.filter((i) => i >= 0).sort((a, b) => a - b);
+      assert.equal(jobs.length, JOBS, 'a job was delivered twice or not at all');
+      assert.deepEqual(
+        jobs,
+        Array.from({ length: JOBS }, (_, i) => i),
+      );
+      for (const i of jobs) assert.equal(contents.get(i), `load job ${i}`);
+      const accepted = sandbox.requests().filter((r) => d.isImagine(r) && r.status === 200);
+      assert.equal(accepted.length, JOBS, 'one job per msg');
+      assert.ok(
+        sandbox.requests().some((r) => r.status === 429),
+        'the rate limit was never hit',
+      );
+
+      const account = (helper.getNode(CONFIG_ID) as unknown as { getAccount(): Account }).getAccount();
+      assert.equal(account.scheduler.pending, 0, 'the scheduler still holds work');
+      await collectAll();
+      const kept = delivered.filter((ref) => ref.deref() !== undefined).length;
+      assert.ok(delivered.length >= JOBS, 'the weak references were not taken');
+      assert.equal(
+        kept,
+        0,
+        `${kept} of ${delivered.length} delivered msgs are still held after a full collection`,
+      );
     });
-
-    // A warm-up round, so what any first job loads is in place before counting.
-    dut.receive({ payload: 'warm up', index: -1 });
-    await eventually(() => indexes.length === 1, 30_000, 'the warm-up job');
-    sandbox.clearRequests();
-
-    for (let i = 0; i < JOBS; i++) dut.receive({ payload: `load job ${i}`, index: i });
-    await eventually(() => indexes.length >= JOBS + 1, 120_000, 'every job delivered');
-    await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive here
-
-    assert.deepEqual(caught, []);
-    const jobs = indexes.filter((i) => i >= 0).sort((a, b) => a - b);
-    assert.equal(jobs.length, JOBS, 'a job was delivered twice or not at all');
-    assert.deepEqual(
-      jobs,
-      Array.from({ length: JOBS }, (_, i) => i),
-    );
-    for (const i of jobs) assert.equal(contents.get(i), `load job ${i}`);
-    const accepted = sandbox.requests().filter((r) => r.path === '/v2/imagine' && r.status === 200);
-    assert.equal(accepted.length, JOBS, 'one job per msg');
-    assert.ok(
-      sandbox.requests().some((r) => r.status === 429),
-      'the rate limit was never hit',
-    );
-
-    const account = (helper.getNode(CONFIG_ID) as unknown as { getAccount(): Account }).getAccount();
-    assert.equal(account.scheduler.pending, 0, 'the scheduler still holds work');
-    await collectAll();
-    const kept = delivered.filter((ref) => ref.deref() !== undefined).length;
-    assert.ok(delivered.length >= JOBS, 'the weak references were not taken');
-    assert.equal(
-      kept,
-      0,
-      `${kept} of ${delivered.length} delivered msgs are still held after a full collection`,
-    );
   });
-});
+}

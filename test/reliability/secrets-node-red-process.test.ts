@@ -1,6 +1,6 @@
-// A real Node-RED process with this package installed, logging at trace level: after a deploy and a
-// success and two failures, the token is only in the credentials file, never in flows.json, the
-// admin API's flows, the debug sidebar (the editor's websocket) or the log.
+// A real Node-RED process with this package installed, logging at trace level, on either API: after
+// a deploy and a success and two failures, the token is only in the credentials file, never in
+// flows.json, the admin API's flows, the debug sidebar (the editor's websocket) or the log.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startSandbox, type Sandbox } from '../../src/core/sandbox/server';
+import { DIALECTS, type Dialect } from '../support/dialects';
 
 const TOKEN = 'tnl-SECRET-process-token-51be0a';
 const WRONG_TOKEN = 'wrong-SECRET-process-token-c4d1';
@@ -25,7 +26,7 @@ let port = 0;
 let red: ChildProcess | undefined;
 let socket: WebSocket | undefined;
 let output = '';
-const sidebar: unknown[] = [];
+let sidebar: unknown[] = [];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,7 +57,10 @@ async function until<T>(
 const admin = (path: string, init?: RequestInit): Promise<Response> =>
   fetch(`http://127.0.0.1:${port}${path}`, init);
 
-before(async () => {
+/** Starts the sandbox and a Node-RED process with an empty flow, and listens to its debug sidebar. */
+async function startAll(): Promise<void> {
+  output = '';
+  sidebar = [];
   sandbox = await startSandbox({ stepMs: 5, token: TOKEN });
   port = await freePort();
   userDir = mkdtempSync(join(tmpdir(), 'nextleg-nodered-'));
@@ -99,9 +103,9 @@ before(async () => {
     }
   });
   ws.send(JSON.stringify({ subscribe: 'debug' }));
-});
+}
 
-after(async () => {
+async function stopAll(): Promise<void> {
   socket?.terminate();
   if (red && red.exitCode === null) {
     const exited = new Promise((resolve) => red?.once('exit', resolve));
@@ -111,9 +115,9 @@ after(async () => {
   }
   await sandbox.close();
   if (userDir) rmSync(userDir, { recursive: true, force: true });
-});
+}
 
-function flow(): Array<Record<string, unknown>> {
+function flow(d: Dialect): Array<Record<string, unknown>> {
   const inject = (id: string, payload: string, target: string) => ({
     id,
     type: 'inject',
@@ -137,6 +141,7 @@ function flow(): Array<Record<string, unknown>> {
       baseUrl: sandbox.url,
       submitInterval: 0,
       pollInterval: 0.01,
+      ...d.config,
       credentials: { token: TOKEN },
     },
     {
@@ -146,6 +151,7 @@ function flow(): Array<Record<string, unknown>> {
       baseUrl: sandbox.url,
       submitInterval: 0,
       pollInterval: 0.01,
+      ...d.config,
       credentials: { token: WRONG_TOKEN },
     },
     inject('goOk', 'a lighthouse', 'imagineOk'),
@@ -166,43 +172,57 @@ function flow(): Array<Record<string, unknown>> {
   ];
 }
 
-describe('a real Node-RED process', () => {
-  it('keeps the token in the credentials file only', async () => {
-    const deployed = await admin('/flows', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(flow()),
-    });
-    assert.ok(deployed.ok, `deploy answered ${deployed.status}`);
+for (const d of DIALECTS) {
+  describe(`${d.name}: a real Node-RED process`, () => {
+    before(startAll);
+    after(stopAll);
 
-    const text = (x: unknown) => JSON.stringify(x);
-    await until('a result and two errors in the debug sidebar', () => {
-      const all = sidebar.map(text).join('\n');
-      const done = all.includes('buttonMessageId') && all.includes('PREFILTER') && all.includes('HTTP_401');
-      return done ? true : undefined;
-    });
+    it('keeps the token in the credentials file only', async () => {
+      const deployed = await admin('/flows', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+        body: JSON.stringify(flow(d)),
+      });
+      assert.ok(deployed.ok, `deploy answered ${deployed.status}`);
 
-    const flowsFile = readFileSync(join(userDir, 'flows.json'), 'utf8');
-    const credFile = readFileSync(join(userDir, 'flows_cred.json'), 'utf8');
-    const apiFlows = await (await admin('/flows')).text();
-    assert.ok(flowsFile.includes('nextleg-config'), 'flows.json was not written');
-    assert.ok(
-      credFile.includes(TOKEN) && credFile.includes(WRONG_TOKEN),
-      'the credentials file lacks the tokens',
-    );
-    const places: Record<string, string> = {
-      'flows.json': flowsFile,
-      'GET /flows': apiFlows,
-      'debug sidebar': sidebar.map(text).join('\n'),
-      'Node-RED log': output,
-    };
-    assert.ok(output.includes('[debug]') || output.includes('[trace]'), 'the log was not at debug level');
-    for (const [place, content] of Object.entries(places)) {
-      for (const secret of [TOKEN, WRONG_TOKEN]) {
-        assert.ok(!content.includes(secret), `the token is in ${place}`);
+      const text = (x: unknown) => JSON.stringify(x);
+      await until('a result and two errors in the debug sidebar', () => {
+        const all = sidebar.map(text).join('\n');
+        const done =
+          all.includes('buttonMessageId') &&
+          all.includes(d.codes.prefilter) &&
+          all.includes(d.codes.badToken);
+        return done ? true : undefined;
+      });
+
+      const flowsFile = readFileSync(join(userDir, 'flows.json'), 'utf8');
+      const credFile = readFileSync(join(userDir, 'flows_cred.json'), 'utf8');
+      const apiFlows = await (await admin('/flows')).text();
+      assert.ok(flowsFile.includes('nextleg-config'), 'flows.json was not written');
+      assert.ok(
+        credFile.includes(TOKEN) && credFile.includes(WRONG_TOKEN),
+        'the credentials file lacks the tokens',
+      );
+      const places: Record<string, string> = {
+        'flows.json': flowsFile,
+        'GET /flows': apiFlows,
+        'debug sidebar': sidebar.map(text).join('\n'),
+        'Node-RED log': output,
+      };
+      assert.ok(output.includes('[debug]') || output.includes('[trace]'), 'the log was not at debug level');
+      for (const [place, content] of Object.entries(places)) {
+        for (const secret of [TOKEN, WRONG_TOKEN]) {
+          assert.ok(!content.includes(secret), `the token is in ${place}`);
+        }
       }
-    }
-    // The sandbox did see the token, so the flow really used it.
-    assert.ok(sandbox.requests().some((r) => r.auth === 'bearer'));
+      // The sandbox did see the token, in the header the API reads (midjourney-proxy: that one alone,
+      // as a raw Authorization would be logged as such), so the flow really used it.
+      const api = sandbox.requests().filter(d.isApiCall);
+      assert.ok(api.some((r) => r.status === 200));
+      assert.ok(
+        api.every((r) => d.authenticated(r) || r.auth === 'invalid'),
+        'a request used another header',
+      );
+    });
   });
-});
+}
