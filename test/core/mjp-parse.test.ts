@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VARY_REGION_BUTTON } from '../../src/core/api/buttons';
+import { RESULT_CODES } from '../../src/core/api/result-codes';
+import { failReasonOf } from '../../src/core/sandbox/mj/mj-fail-reasons';
 import { buttonName, buttonNames, findButton, readButtons } from '../../src/core/mjp/buttons';
 import { failureCode, parseTask } from '../../src/core/mjp/task-state';
 
@@ -150,7 +152,19 @@ describe('midjourney-proxy task states', () => {
     assert.equal(failureCode('执行超时 5 分钟'), 'BOT_TOOK_TOO_LONG_TO_PROCESS_YOUR_COMMAND');
     assert.equal(failureCode('任务超时'), 'BOT_TOOK_TOO_LONG_TO_PROCESS_YOUR_COMMAND');
     assert.equal(failureCode('取消任务'), 'CANCELLED');
-    assert.equal(failureCode('Plan Cancelled'), 'JOB_FAILED');
+    assert.equal(failureCode('Plan Cancelled'), 'PLEASE_SUBSCRIBE_TO_MJ_IN_YOUR_DASHBOARD');
+    assert.equal(failureCode('Subscription paused'), 'PLEASE_SUBSCRIBE_TO_MJ_IN_YOUR_DASHBOARD');
+    assert.equal(failureCode('Blocked'), 'BLOCKED');
+    assert.equal(failureCode('[Blocked] This message has been blocked'), 'BLOCKED');
+    assert.equal(failureCode('Pending mod message'), 'BLOCKED');
+    assert.equal(
+      failureCode('Bot took too long to process your command'),
+      'BOT_TOOK_TOO_LONG_TO_PROCESS_YOUR_COMMAND',
+    );
+    assert.equal(failureCode("You've ran out of fast hours"), 'NO_FAST_HOURS');
+    assert.equal(failureCode('任务失败，请重试'), 'INTERNAL_ERROR');
+    assert.equal(failureCode('[Internal Server Error] Internal error'), 'INTERNAL_ERROR');
+    assert.equal(failureCode('Invalid Form Body'), 'JOB_FAILED');
     assert.equal(failureCode(''), 'JOB_FAILED');
   });
 
@@ -159,5 +173,18 @@ describe('midjourney-proxy task states', () => {
     assert.throws(() => parseTask('nope'), { code: 'BAD_RESPONSE' });
     assert.throws(() => parseTask({ status: 'SUCCESS' }), { code: 'BAD_RESPONSE' });
     assert.throws(() => parseTask({ id: 'has space', status: 'SUCCESS' }), { code: 'BAD_RESPONSE' });
+  });
+});
+
+describe('a failure reaches a flow with the same code on both APIs', () => {
+  it("reads every failure the sandbox words as the servers do as TheNextLeg's code for it", () => {
+    // Discord's own answer to a press of a component the message lacks names no code of ours.
+    const unnamed = new Set(['BUTTON_NOT_FOUND']);
+    for (const code of RESULT_CODES) {
+      if (code === 'JOB_QUEUED' || unnamed.has(code)) continue;
+      for (const flavour of ['trueai', 'plus'] as const) {
+        assert.equal(failureCode(failReasonOf(code, flavour)), code, `${code} as ${flavour} words it`);
+      }
+    }
   });
 });

@@ -146,9 +146,7 @@ const OUTCOMES: Outcome[] = [
   { name: 'an upscale', prompt: 'an upscaled boat', props: { upscale: 'U2' } },
   { name: 'a job failing BANNED_PROMPT', prompt: 'cats --sandbox-fail BANNED_PROMPT', code: 'BANNED_PROMPT' },
   { name: 'a job failing INVALID_LINK', prompt: 'cats --sandbox-fail INVALID_LINK', code: 'INVALID_LINK' },
-  { name: 'a job failing BLOCKED', prompt: 'cats --sandbox-fail BLOCKED', code: 'BLOCKED', only: TNL },
-  // trueai reports the account's block as the failReason "Blocked", which names no shared code.
-  { name: 'a job failing BLOCKED', prompt: 'cats --sandbox-fail BLOCKED', code: 'JOB_FAILED', only: MJP },
+  { name: 'a job failing BLOCKED', prompt: 'cats --sandbox-fail BLOCKED', code: 'BLOCKED' },
   // A picture whose prompt is a result code's text is a result, not a failure.
   { name: 'the prompt BLOCKED', prompt: 'BLOCKED' },
   { name: 'the prompt INVALID_LINK', prompt: 'INVALID_LINK' },

@@ -11,17 +11,36 @@ import { buttonNames, readButtons } from './buttons';
 const MAX_REASON = 300;
 
 /**
- * failReason texts that mean one of the shared result codes, as the servers word them (trueai in
- * English or Chinese, novicezk's "[title] description", plus's translations). Anything else fails
- * as JOB_FAILED with the text itself.
+ * failReason texts that mean one of the shared result codes, as the servers word them: Midjourney's
+ * own messages (the embed titles trueai writes as "<title>, <description>" and novicezk as "[<title>]
+ * <description>", the account-level titles, the texts TheNextLeg's result codes stand for), plus's
+ * translations and the proxies' own Chinese texts. Anything else fails as JOB_FAILED with the text
+ * itself. Checked in order: the first that matches wins.
  */
 const REASONS: Array<[RegExp, string]> = [
-  [/可能包含敏感词|banned prompt|可能包含违规|community standards|blocked prompt/i, 'BANNED_PROMPT'],
-  [/image denied|图片可能违规|image filters|image blocked/i, 'IMAGE_BLOCKED'],
+  [
+    /可能包含敏感词|banned prompt|可能包含违规|community standards|blocked prompt|can't use this prompt/i,
+    'BANNED_PROMPT',
+  ],
+  [/image denied|图片可能违规|image filters|image (has been )?blocked/i, 'IMAGE_BLOCKED'],
   [/invalid parameter|unrecognized parameter/i, 'INVALID_PARAMETER'],
   [/invalid link|could not validate this link/i, 'INVALID_LINK'],
+  [/already requested an upscale/i, 'ALREADY_REQUESTED_UPSCALE'],
+  [/job action restricted/i, 'JOB_ACTION_RESTRICTED'],
+  [/(ran|run) out of fast hours/i, 'NO_FAST_HOURS'],
+  [
+    /subscription (required|paused)|plan cancelled|not subscribed/i,
+    'PLEASE_SUBSCRIBE_TO_MJ_IN_YOUR_DASHBOARD',
+  ],
+  [/appeal (has been )?accepted/i, 'APPEAL_ACCEPTED'],
+  [/appeal (has been )?rejected/i, 'APPEAL_REJECTED'],
+  [/^\W*blocked\b|message has been blocked|pending mod message/i, 'BLOCKED'],
+  [/moderat\w* outage/i, 'MODERATION_OUTAGE'],
   [/队列已满|queue (is )?full/i, 'QUEUE_FULL'],
-  [/超时|timed? ?out/i, 'BOT_TOOK_TOO_LONG_TO_PROCESS_YOUR_COMMAND'],
+  [/failed to process your command/i, 'FAILED_TO_PROCESS_YOUR_COMMAND'],
+  [/failed to request/i, 'FAILED_TO_REQUEST'],
+  [/took too long|超时|timed? ?out/i, 'BOT_TOOK_TOO_LONG_TO_PROCESS_YOUR_COMMAND'],
+  [/任务失败，请重试|internal (server )?error/i, 'INTERNAL_ERROR'],
   [/取消任务|^\s*cancel/i, 'CANCELLED'],
 ];
 
