@@ -20,6 +20,11 @@ export type Path = 'maskImage' | 'regions' | 'preview' | 'lastImage';
 export interface RunReport {
   scenario: string;
   path: Path;
+  /**
+   * The first item, apart: it loads what loads on first use (the HTTP client, the codecs in their
+   * worker, the worker itself), once per process. The rounds measure the handling that follows.
+   */
+  cold: RoundReport;
   alone: RoundReport;
   together: RoundReport;
   /** RSS high-water mark minus RSS before the first item, in MiB. */
@@ -242,7 +247,13 @@ async function feed(path: Path, input: unknown, tag: number, index: number): Pro
   }
 }
 
-async function round(path: Path, input: unknown, together: boolean, firstTag: number): Promise<RoundReport> {
+async function round(
+  path: Path,
+  input: unknown,
+  together: boolean,
+  firstTag: number,
+  copies = COPIES,
+): Promise<RoundReport> {
   const outcomes: string[] = [];
   const itemMs: number[] = [];
   const timed = async (tag: number, index: number): Promise<void> => {
@@ -254,9 +265,9 @@ async function round(path: Path, input: unknown, together: boolean, firstTag: nu
   const start = performance.now();
   const { maxDelayMs } = await measureLoopDelay(async () => {
     if (together) {
-      await Promise.all(Array.from({ length: COPIES }, (_, i) => timed(firstTag + i, i)));
+      await Promise.all(Array.from({ length: copies }, (_, i) => timed(firstTag + i, i)));
     } else {
-      for (let i = 0; i < COPIES; i++) await timed(firstTag + i, i);
+      for (let i = 0; i < copies; i++) await timed(firstTag + i, i);
     }
   });
   return { maxDelayMs, wallMs: performance.now() - start, outcomes, itemMs };
@@ -285,6 +296,7 @@ export async function runScenario(
   const rssBefore = process.memoryUsage.rss();
   const probe = probeHttp(pingUrl);
   try {
+    const cold = await round(path, input, false, 1000, 1);
     const alone = await round(path, input, false, 1);
     const together = await round(path, input, true, 100);
     const idle = await measureLoopDelay(() => sleep(Math.min(5000, Math.max(500, together.wallMs))));
@@ -296,6 +308,7 @@ export async function runScenario(
     return {
       scenario,
       path,
+      cold,
       alone,
       together,
       rssGrowthMiB: (process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20,

@@ -88,37 +88,52 @@ function bodyTooLarge(max: number): Error {
 }
 
 /**
- * Reads a picture as it arrives. With a Content-Length it goes straight into one buffer of that
- * size, a chunk at a time, so a large picture is never joined in one long copy at the end (which
- * would hold the event loop); `prefix` stops after `max` bytes, `whole` fails past them.
+ * Reads a picture as it arrives, chunk by chunk as the socket delivers them (an async iterator
+ * would join whatever has piled up into one long copy). With a Content-Length it goes straight into
+ * one buffer of that size, so a large picture is never joined at the end either; `prefix` stops
+ * after `max` bytes (a server that ignores the Range asked for sends no more than that is read),
+ * `whole` fails past them.
  */
-async function readStream(
+function readStream(
   stream: Readable,
   max: number,
   mode: 'whole' | 'prefix',
   declared: number | undefined,
 ): Promise<Buffer> {
-  if (mode === 'whole' && declared !== undefined && declared > max) {
-    stream.destroy();
-    throw bodyTooLarge(max);
-  }
-  const exact = mode === 'whole' && declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream) {
-      const bytes = chunk as Buffer;
-      if (mode === 'whole' && size + bytes.length > (exact?.length ?? max)) throw bodyTooLarge(max);
-      if (exact) bytes.copy(exact, size);
-      else chunks.push(bytes);
-      size += bytes.length;
-      if (mode === 'prefix' && size >= max) break;
+  return new Promise((resolve, reject) => {
+    if (mode === 'whole' && declared !== undefined && declared > max) {
+      stream.destroy();
+      return reject(bodyTooLarge(max));
     }
-  } finally {
-    stream.destroy();
-  }
-  if (exact) return size === exact.length ? exact : exact.subarray(0, size);
-  return Buffer.concat(chunks, size).subarray(0, Math.min(size, max));
+    const exact = mode === 'whole' && declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (outcome: { data: Buffer } | { error: unknown }): void => {
+      if (settled) return;
+      settled = true;
+      stream.destroy();
+      if ('error' in outcome) reject(outcome.error);
+      else resolve(outcome.data);
+    };
+    const collected = (): Buffer => {
+      if (exact) return size === exact.length ? exact : exact.subarray(0, size);
+      return Buffer.concat(chunks, size).subarray(0, Math.min(size, max));
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (mode === 'whole' && size + chunk.length > (exact?.length ?? max))
+        return finish({ error: bodyTooLarge(max) });
+      if (exact) chunk.copy(exact, size);
+      else chunks.push(chunk);
+      size += chunk.length;
+      if (mode === 'prefix' && size >= max) finish({ data: collected() });
+    });
+    stream.on('end', () => finish({ data: collected() }));
+    stream.on('error', (error: unknown) => finish({ error }));
+    // Destroyed from outside (the request's abort): what it was reading is no answer.
+    stream.on('close', () => finish({ error: new Error('the answer was cut off') }));
+  });
 }
 
 export class HttpTransport {

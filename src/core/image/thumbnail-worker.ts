@@ -4,13 +4,17 @@
 
 import { toPictureBytes } from '../picture/bytes';
 import { decodePicture } from '../picture/decode';
+import { downloadPicture } from '../picture/download';
 import { encodeJpeg, encodePng, resizeBitmap } from '../picture/codecs';
 import { pictureTask } from '../picture/worker-task';
 import { thumbnailSize, type Thumbnail, type ThumbnailTask } from './thumbnail';
 
 export const thumbnail = pictureTask(async (task: ThumbnailTask): Promise<Thumbnail> => {
   const opts = { field: task.field, subject: 'image' as const };
-  const bitmap = await decodePicture(toPictureBytes(task.image, opts), opts);
+  const bytes = task.download
+    ? await downloadPicture(task.download.url, task.download.maxBytes)
+    : toPictureBytes(task.image, opts);
+  const bitmap = await decodePicture(bytes, opts);
   const size = thumbnailSize(bitmap.width, bitmap.height, task.maxSide);
   const picture =
     size.width !== bitmap.width || size.height !== bitmap.height

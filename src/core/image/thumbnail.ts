@@ -34,9 +34,10 @@ export interface Thumbnail {
   sourceHeight: number;
 }
 
-/** What the worker is asked (see thumbnail-worker.ts). */
+/** What the worker is asked (see thumbnail-worker.ts): a picture, or where to download one. */
 export interface ThumbnailTask {
-  image: unknown;
+  image?: unknown;
+  download?: { url: string; maxBytes: number };
   field: string;
   maxSide: number;
   format: ThumbnailFormat;
@@ -70,9 +71,31 @@ export async function makeThumbnail(image: unknown, options: ThumbnailOptions = 
     );
   }
   const { input, transfer } = pictureToSend(image, options.owned);
+  return thumbnailTask({ image: input }, options, transfer);
+}
+
+/**
+ * The thumbnail of the picture at `url`, downloaded by the worker itself (no token; at most
+ * `maxBytes`): a large result picture then never passes through the event loop. A picture the
+ * address refuses (a CDN that blocks servers) fails as `unavailable`, for the caller to fetch
+ * another way.
+ */
+export function makeThumbnailOfUrl(
+  url: string,
+  options: ThumbnailOptions & { maxBytes?: number } = {},
+): Promise<Thumbnail> {
+  const maxBytes = Math.min(options.maxBytes ?? PICTURE_LIMITS.maxInputBytes, PICTURE_LIMITS.maxInputBytes);
+  return thumbnailTask({ download: { url, maxBytes } }, options, []);
+}
+
+async function thumbnailTask(
+  picture: Pick<ThumbnailTask, 'image' | 'download'>,
+  options: ThumbnailOptions,
+  transfer: ArrayBuffer[],
+): Promise<Thumbnail> {
   const task: ThumbnailTask = {
-    image: input,
-    field,
+    ...picture,
+    field: options.field ?? 'The image',
     maxSide: Math.max(1, Math.floor(options.maxSide ?? DEFAULT_THUMBNAIL_SIDE)),
     format: options.format ?? 'png',
     quality: options.quality ?? 80,

@@ -2,14 +2,25 @@
 // picture was for, so a drawn mask fails as MASK_TOO_LARGE and a result preview as IMAGE_TOO_LARGE,
 // from the same checks. Nothing here knows of masks or thumbnails beyond those names.
 
-export type PictureProblem = 'too-large' | 'unreadable' | 'aborted';
+/** `unavailable`: the picture's address answered with an error, or did not answer. */
+export type PictureProblem = 'too-large' | 'unreadable' | 'aborted' | 'unavailable';
 
 /** What the picture is for: a mask (or the picture a mask is sized after) or a result image. */
 export type PictureSubject = 'mask' | 'image';
 
 const CODES = {
-  mask: { 'too-large': 'MASK_TOO_LARGE', unreadable: 'MASK_BAD_IMAGE', aborted: 'MASK_ABORTED' },
-  image: { 'too-large': 'IMAGE_TOO_LARGE', unreadable: 'IMAGE_UNREADABLE', aborted: 'IMAGE_ABORTED' },
+  mask: {
+    'too-large': 'MASK_TOO_LARGE',
+    unreadable: 'MASK_BAD_IMAGE',
+    aborted: 'MASK_ABORTED',
+    unavailable: 'MASK_BAD_IMAGE',
+  },
+  image: {
+    'too-large': 'IMAGE_TOO_LARGE',
+    unreadable: 'IMAGE_UNREADABLE',
+    aborted: 'IMAGE_ABORTED',
+    unavailable: 'IMAGE_UNAVAILABLE',
+  },
 } as const;
 
 export type PictureErrorCode = (typeof CODES)[PictureSubject][PictureProblem];

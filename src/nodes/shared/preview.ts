@@ -5,7 +5,14 @@
 // costs that worker, never the event loop or the job's result.
 import type { Node, NodeAPI } from 'node-red';
 import type { JobApi } from '../../core/api/job-model';
-import { makeThumbnail, thumbnailDataUrl, type ThumbnailFormat } from '../../core/image/thumbnail';
+import {
+  makeThumbnail,
+  makeThumbnailOfUrl,
+  thumbnailDataUrl,
+  type Thumbnail,
+  type ThumbnailFormat,
+} from '../../core/image/thumbnail';
+import { isPictureError } from '../../core/picture/picture-error';
 import { PICTURE_LIMITS } from '../../core/picture/limits';
 import { lookupAccount } from './account-lookup';
 import type { DeliveredResult, WaitingNodeDef } from './job-node';
@@ -50,19 +57,29 @@ export function createNodePreview(RED: NodeAPI, node: Node, enabled: boolean): N
 
   async function make(source: PreviewSource, signal: AbortSignal): Promise<void> {
     try {
+      const format = source.format ?? 'jpeg';
+      let thumbnail: Thumbnail | undefined;
       let image = source.image;
-      let owned = false;
-      if ((image === undefined || image === null) && source.imageUrl && source.client) {
-        // Stopped at the picture cap while it downloads: a preview is not worth a larger one.
-        image = await source.client.getImage(source.imageUrl, {
-          signal,
-          maxBytes: PICTURE_LIMITS.maxInputBytes,
-        });
-        // Downloaded for the preview alone: its bytes can move to the worker without a copy.
-        owned = true;
+      if ((image === undefined || image === null) && source.imageUrl) {
+        // The worker downloads the picture itself: its bytes never pass through the flows' event
+        // loop, and the download stops at the picture cap.
+        try {
+          thumbnail = await makeThumbnailOfUrl(source.imageUrl, { format, signal });
+        } catch (err) {
+          // A CDN that refuses servers: the account fetches it (TheNextLeg's /getImage).
+          if (!isPictureError(err) || err.problem !== 'unavailable' || !source.client) throw err;
+          image = await source.client.getImage(source.imageUrl, {
+            signal,
+            maxBytes: PICTURE_LIMITS.maxInputBytes,
+          });
+          // Downloaded for the preview alone: its bytes can move to the worker without a copy.
+          thumbnail = await makeThumbnail(image, { format, signal, owned: true });
+        }
       }
-      if (image === undefined || image === null) return;
-      const thumbnail = await makeThumbnail(image, { format: source.format ?? 'jpeg', signal, owned });
+      if (!thumbnail) {
+        if (image === undefined || image === null) return;
+        thumbnail = await makeThumbnail(image, { format, signal });
+      }
       // A newer picture is waiting: publishing this one would only flicker.
       if (signal.aborted || waiting) return;
       RED.comms.publish(topic, { image: thumbnailDataUrl(thumbnail) }, true);
