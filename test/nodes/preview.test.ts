@@ -121,6 +121,33 @@ describe('previews', () => {
     assert.equal(imageGets(), 1, 'only the enabled node downloaded');
   });
 
+  it('a CDN that refuses servers: the preview comes through the account (/getImage)', async () => {
+    sandbox.configure({ refuseDirectImages: true });
+    try {
+      await loadFlow(
+        [
+          config(sandbox.url),
+          { id: 'on', type: 'nextleg-imagine-result', account: CONFIG_ID, wires: [['out']] },
+          { id: 'out', type: 'helper' },
+        ],
+        sandbox.token,
+      );
+      sandbox.clearRequests();
+      const out = collect('out');
+      helper.getNode('on').receive({ payload: 'a guarded harbour' });
+      await out;
+      await eventually(() => lastPicture('on') !== undefined, 10_000, 'the preview');
+      const seen = sandbox
+        .requests()
+        .map((r) => `${r.method} ${r.path.startsWith('/images/') ? '/images/x' : r.path} ${r.status}`);
+      // The worker's own download was refused; the account's /getImage brought the picture.
+      assert.ok(seen.includes('GET /images/x 403'), seen.join('; '));
+      assert.ok(seen.includes('POST /getImage 200'), seen.join('; '));
+    } finally {
+      sandbox.configure({ refuseDirectImages: false });
+    }
+  });
+
   it('withdraws the retained preview when the node is removed, not when it is only restarted', async () => {
     await loadFlow(
       [
