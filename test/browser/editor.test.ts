@@ -447,9 +447,9 @@ describe('the editor with the demo flow', { timeout: 240_000 }, () => {
   });
 });
 
-describe('npm start --api midjourney-proxy', { timeout: 60_000 }, () => {
-  it('deploys the demo with the account speaking midjourney-proxy to the same sandbox', async () => {
-    const demo = await startDemo({ api: 'midjourney-proxy' });
+describe('npm start --api midjourney-proxy', { timeout: 90_000 }, () => {
+  it('deploys the demo with the account speaking midjourney-proxy, and the chain runs on /mj', async () => {
+    const demo = await startDemo({ api: 'midjourney-proxy', sandboxStepMs: 20 });
     try {
       const res = await fetch(`${demo.editorUrl}flows`, { headers: { Accept: 'application/json' } });
       const flows = (await res.json()) as Array<FlowNode & Record<string, unknown>>;
@@ -457,6 +457,18 @@ describe('npm start --api midjourney-proxy', { timeout: 60_000 }, () => {
       assert.equal(account?.api, 'midjourney-proxy');
       assert.equal(account?.authScheme, 'mj-api-secret');
       assert.equal(account?.baseUrl, demo.sandbox.url);
+      // The inject button, as the editor presses it: imagine, U1, the mask, Vary (Region)'s dialog.
+      const pressed = await fetch(`${demo.editorUrl}inject/ex1-inject`, { method: 'POST' });
+      assert.equal(pressed.status, 200);
+      const deadline = Date.now() + 60_000;
+      const dialogSent = (): boolean =>
+        demo.sandbox.requests().some((r) => r.path === '/mj/submit/modal' && r.status === 200);
+      while (!dialogSent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(dialogSent(), 'the Vary (Region) dialog was never sent');
+      assert.ok(
+        demo.sandbox.requests().every((r) => !r.path.startsWith('/v2/')),
+        'a request went to /v2',
+      );
     } finally {
       await demo.stop();
     }
