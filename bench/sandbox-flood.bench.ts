@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { VARY_REGION_BUTTON } from '../src/core/tnl/types';
 import { bombPng } from '../test/support/sandbox-http';
 
-/** Per route set: the 141 unauthenticated imagines killed the old sandbox. */
+/** Per route set: 141 unauthenticated imagines of this size killed the sandbox before it checked tokens first. */
 const FLOOD_REQUESTS_PER_PATH = 150;
 const FLOOD_CONCURRENCY = 8;
 const BODY_BYTES = 29 * 1024 * 1024;

@@ -32,7 +32,7 @@ export function gridFrom(width: number, height: number, white: (x: number, y: nu
   return { width, height, cells };
 }
 
-/** The rectangle rule: x <= px < x+width after rounding each edge to the nearest pixel. */
+/** The mask builder's rectangle rule: x <= px < x+width after rounding each edge to the nearest pixel. */
 export function inRect(px: number, py: number, x: number, y: number, w: number, h: number): boolean {
   return px >= Math.round(x) && px < Math.round(x + w) && py >= Math.round(y) && py < Math.round(y + h);
 }

@@ -53,7 +53,7 @@ function offCanvas(field: string, size: Size): MaskError {
   );
 }
 
-/** Edges rounded to the nearest pixel (x <= px < x+width), as the issue defines a rectangle. */
+/** Edges rounded to the nearest pixel (x <= px < x+width), as the mask builder's help defines a rectangle. */
 function rectShape(x: number, y: number, w: number, h: number, field: string, size: Size): Shape {
   const x0 = Math.round(x);
   const x1 = Math.round(x + w);
