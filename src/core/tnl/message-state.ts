@@ -120,12 +120,3 @@ export function parseMessageState(body: unknown, messageId?: string): MessageSta
     progressImageUrl: typeof preview === 'string' && preview !== '' ? preview : null,
   };
 }
-
-/**
- * The result code a pushed result (a webhook body) carries instead of an image, if any. Webhooks
- * arrive for failures too, so a code in `content` must not be taken for a finished image.
- */
-export function resultCodeOf(result: TnlResult): string | undefined {
-  const content = typeof result.content === 'string' ? result.content.trim() : '';
-  return isResultCode(content) ? content : undefined;
-}

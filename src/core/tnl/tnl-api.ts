@@ -30,7 +30,7 @@ function submitted(ack: Acknowledgement): Submitted {
 }
 
 /** A TNL result in the shared terms; the result itself stays the payload. */
-export function tnlJobResult(result: TnlResult): JobResult {
+function tnlJobResult(result: TnlResult): JobResult {
   const out: JobResult = { payload: result };
   if (result.buttonMessageId !== undefined) out.buttonMessageId = result.buttonMessageId;
   if (result.buttons !== undefined) out.buttons = result.buttons;
@@ -40,7 +40,7 @@ export function tnlJobResult(result: TnlResult): JobResult {
   return out;
 }
 
-export function tnlJobState(state: MessageState): JobState {
+function tnlJobState(state: MessageState): JobState {
   switch (state.state) {
     case 'done':
       return { state: 'done', result: tnlJobResult(state.result) };
