@@ -6,7 +6,7 @@
 import { ApiError } from '../api/errors';
 import type { JobApi, JobResult, JobState, ParentRef, RegionEdit, Submitted } from '../api/job-model';
 import { isExpired, remainingTimeoutMs, type JobRecord, type PendingPress } from './job-record';
-import type { WaitEnd, WaitOptions } from './wait-for-result';
+import { MODAL_MESSAGE, type WaitEnd, type WaitOptions } from './wait-for-result';
 
 /** One thing to submit. A press without `parent` presses on the previous step's result. */
 export type JobStep =
@@ -65,10 +65,6 @@ export interface RunOutcome {
   jobId: string;
   result: JobResult;
 }
-
-const MODAL_MESSAGE =
-  'The button opened a dialog (midjourney-proxy code 21: the account has remix mode on). Turn remix ' +
-  'off for the account to press it from a flow.';
 
 function parentOf(previous: JobResult | undefined, button: string): ParentRef {
   if (!previous?.buttonMessageId) {

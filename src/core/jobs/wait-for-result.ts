@@ -103,10 +103,11 @@ function rank(state: JobState): number {
   return 3;
 }
 
-const MODAL_MESSAGE =
-  'The job waits for a dialog to be submitted (midjourney-proxy status MODAL): the account has remix ' +
-  'mode on, which opens one for this button. Turn remix off, or press the button where its dialog ' +
-  'can be answered.';
+/** Why a job that waits for a dialog (remix mode) fails: the one message, polled or answered at submit. */
+export const MODAL_MESSAGE =
+  'The job waits for a dialog to be submitted (midjourney-proxy code 21 or status MODAL): the account ' +
+  'has remix mode on, which opens one for this button. Turn remix off, or press the button where its ' +
+  'dialog can be answered.';
 
 /** One wait: its limits, the state seen so far, and the one way it ends (`finish`). */
 class JobWait {
