@@ -4,7 +4,7 @@
 // through which the service pushes results to the waits.
 import type { NodeAPI } from 'node-red';
 import { Account, DEFAULT_FALLBACK_POLL_FACTOR, type ApiName } from '../core/account';
-import { ResultFeedHub } from '../core/jobs/result-feed';
+import { StateFeedHub } from '../core/jobs/state-feed';
 import { MAX_TIMER_MS } from '../core/jobs/timers';
 import type { ConfigNode, ConfigNodeDef, JournalSettings } from './shared/config-types';
 import { exportedSettings } from './shared/editor-settings';
@@ -67,7 +67,7 @@ export = (RED: NodeAPI): void => {
       requestTimeoutMs: seconds('requestTimeout'),
     };
 
-    const feed = new ResultFeedHub();
+    const feed = new StateFeedHub();
     const webhook = configWebhook(
       RED,
       this,

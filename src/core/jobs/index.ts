@@ -15,7 +15,7 @@ export {
   type WaitOptions,
 } from './wait-for-result';
 export { runPlan, resumeRecord, submitStep, type JobPlan, type JobStep, type JobAccount } from './job-runner';
-export { ResultFeedHub } from './result-feed';
+export { StateFeedHub } from './state-feed';
 export { backoffDelay } from './backoff';
 export { isTransientError, isThrottle, mayRetryPoll, mayRetrySubmit } from './retry-policy';
 export { clampTimerMs, MAX_TIMER_MS } from './timers';

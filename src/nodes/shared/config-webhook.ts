@@ -3,7 +3,7 @@
 // to the waits through the account's feed.
 import type { Node, NodeAPI } from 'node-red';
 import type { Account } from '../../core/account';
-import type { ResultFeedHub } from '../../core/jobs/result-feed';
+import type { StateFeedHub } from '../../core/jobs/state-feed';
 import { newWebhookSecret, registerWebhookReceiver, webhookUrl } from './webhook-route';
 
 export interface ConfigWebhook {
@@ -19,7 +19,7 @@ export function configWebhook(
   RED: NodeAPI,
   node: Node,
   settings: { baseUrl: string | undefined; storedSecret: string | undefined },
-  feed: ResultFeedHub,
+  feed: StateFeedHub,
   account: () => Account,
 ): ConfigWebhook {
   const base = settings.baseUrl?.trim() ?? '';

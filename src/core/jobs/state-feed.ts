@@ -5,7 +5,7 @@
 import { isTerminal, type JobState } from '../api/job-model';
 import type { StateFeed } from './wait-for-result';
 
-export interface ResultFeedOptions {
+export interface StateFeedOptions {
   /** How long a result nobody waits for yet is kept; default 10 min (a redeploy may sit in between). */
   holdMs?: number;
   /** Cap on results kept for later; the oldest goes first. Default 1000. */
@@ -38,7 +38,7 @@ function prune<T extends { at: number }>(
   }
 }
 
-export class ResultFeedHub implements StateFeed {
+export class StateFeedHub implements StateFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly held = new Map<string, { at: number; state: JobState }>();
   private readonly handedOver = new Map<string, { at: number }>();
@@ -48,7 +48,7 @@ export class ResultFeedHub implements StateFeed {
   private readonly maxRemembered: number;
   private readonly now: () => number;
 
-  constructor(options: ResultFeedOptions = {}) {
+  constructor(options: StateFeedOptions = {}) {
     this.holdMs = options.holdMs ?? DEFAULTS.holdMs;
     this.maxHeld = options.maxHeld ?? DEFAULTS.maxHeld;
     this.rememberMs = options.rememberMs ?? DEFAULTS.rememberMs;

@@ -1,9 +1,9 @@
-// ResultFeedHub: outcomes pushed before or after their waiter, repeats dropped, progress passed
+// StateFeedHub: outcomes pushed before or after their waiter, repeats dropped, progress passed
 // through, holding bounded in time and count, and a wait that ends on a pushed outcome.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RequestScheduler, waitForResult, type JobReader } from '../../src/core/jobs';
-import { ResultFeedHub } from '../../src/core/jobs/result-feed';
+import { StateFeedHub } from '../../src/core/jobs/state-feed';
 import type { JobState } from '../../src/core/api/job-model';
 
 const result = (id: string, prompt = `picture ${id}`): JobState => ({
@@ -14,9 +14,9 @@ const result = (id: string, prompt = `picture ${id}`): JobState => ({
 const said = (s: JobState): string =>
   s.state === 'done' ? (s.result.prompt ?? '') : s.state === 'queued' ? (s.code ?? 'queued') : s.state;
 
-describe('ResultFeedHub', () => {
+describe('StateFeedHub', () => {
   it('hands a result to the waiter of its id only, once', () => {
-    const hub = new ResultFeedHub();
+    const hub = new StateFeedHub();
     const got: string[] = [];
     hub.subscribe('a', (r) => got.push(`a:${said(r)}`));
     hub.subscribe('b', (r) => got.push(`b:${said(r)}`));
@@ -27,7 +27,7 @@ describe('ResultFeedHub', () => {
   });
 
   it('keeps a result that comes before its waiter and hands it over on subscribe', () => {
-    const hub = new ResultFeedHub();
+    const hub = new StateFeedHub();
     assert.equal(hub.publish('early', result('early')), 'held');
     assert.equal(hub.publish('early', result('early')), 'duplicate');
     const got: JobState[] = [];
@@ -40,7 +40,7 @@ describe('ResultFeedHub', () => {
   });
 
   it('passes JOB_QUEUED and progress on without treating them as the outcome', () => {
-    const hub = new ResultFeedHub();
+    const hub = new StateFeedHub();
     const got: string[] = [];
     hub.subscribe('q', (r) => got.push(said(r)));
     assert.equal(hub.publish('q', { state: 'queued', progress: 0, code: 'JOB_QUEUED' }), 'progress');
@@ -50,13 +50,13 @@ describe('ResultFeedHub', () => {
   });
 
   it('holds no progress for a waiter still to come: only outcomes wait', () => {
-    const hub = new ResultFeedHub();
+    const hub = new StateFeedHub();
     assert.equal(hub.publish('p', { state: 'running', progress: 46, progressImageUrl: null }), 'progress');
     assert.deepEqual(hub.size, { waiting: 0, held: 0 });
   });
 
   it('an unsubscribed waiter gets nothing; its result is held for the next one', () => {
-    const hub = new ResultFeedHub();
+    const hub = new StateFeedHub();
     let first = 0;
     const off = hub.subscribe('x', () => first++);
     off();
@@ -69,7 +69,7 @@ describe('ResultFeedHub', () => {
 
   it('held results expire and are capped; old ids are forgotten', () => {
     let now = 1_000;
-    const hub = new ResultFeedHub({ holdMs: 100, maxHeld: 3, rememberMs: 100, now: () => now });
+    const hub = new StateFeedHub({ holdMs: 100, maxHeld: 3, rememberMs: 100, now: () => now });
     for (const id of ['a', 'b', 'c', 'd']) hub.publish(id, result(id));
     assert.equal(hub.size.held, 3, 'the cap was not kept');
     let got = 0;
@@ -103,7 +103,7 @@ describe('waitForResult with a pushed result and a slow fallback poll', () => {
   }
 
   it('ends on the pushed result long before the first fallback poll', async () => {
-    const hub = new ResultFeedHub();
+    const hub = new StateFeedHub();
     const reader = countingReader({ state: 'queued', progress: 0 });
     const waiting = waitForResult(reader, scheduler, 'job1', { stateFeed: hub, pollGapMs: 60_000 });
     setTimeout(() => hub.publish('job1', result('job1')), 20);
@@ -113,7 +113,7 @@ describe('waitForResult with a pushed result and a slow fallback poll', () => {
   });
 
   it('without a push the fallback poll still finishes the job, at its slower pace', async () => {
-    const hub = new ResultFeedHub();
+    const hub = new StateFeedHub();
     const reader = countingReader(result('job2'));
     const started = performance.now();
     const got = await waitForResult(reader, scheduler, 'job2', { stateFeed: hub, pollGapMs: 80 });
